@@ -1,0 +1,62 @@
+"""Roundtable's conversation engine: the AutoGen 0.2 programming model on litellm.
+
+    from components import AssistantAgent, UserProxyAgent, GroupChat, GroupChatManager, CodeExecutionConfig
+
+Everything that happens is published as a typed event (``components.events``) on the current run's bus
+(``components.runtime``); nothing here prints, renders or stores.
+"""
+
+from components.agentchat.assistant import AssistantAgent
+from components.agentchat.chat import ChatResult, initiate_chats
+from components.agentchat.conversable import Agent, ConversableAgent
+from components.agentchat.groupchat import GroupChat
+from components.agentchat.manager import GroupChatManager
+from components.agentchat.tools import function_schema, register_function
+from components.agentchat.user_proxy import UserProxyAgent
+from components.coding.base import CodeBlock, CodeExecutor, CodeResult
+from components.coding.config import CodeExecutionConfig
+from components.coding.extract import content_str, extract_code, infer_lang
+from components.coding.local import LocalCommandLineCodeExecutor
+from components.errors import LLMError, NoEligibleSpeaker, RunCancelled
+from components.events import (
+    Artifact,
+    ChatFinished,
+    ChatStarted,
+    CodeFinished,
+    CodeStarted,
+    ErrorRaised,
+    Event,
+    InputGiven,
+    InputRequested,
+    MessageSent,
+    Notice,
+    SpeakerSelected,
+    TokenDelta,
+    ToolCall,
+    ToolResult,
+    Usage,
+    event_from_json,
+    event_to_json,
+)
+from components.memory.transforms import MessageHistoryLimiter, MessageTokenLimiter, TransformMessages, limit_context
+from components.runtime import CancellationToken, EventBus, InputRequest, default_bus, run_context
+
+
+def __getattr__(name: str):  # noqa: ANN202 - lazy: the Docker SDK is imported only when asked for
+    if name == "DockerCommandLineCodeExecutor":
+        from components.coding.docker_executor import DockerCommandLineCodeExecutor
+
+        return DockerCommandLineCodeExecutor
+    raise AttributeError(f"module 'components' has no attribute {name!r}")
+
+
+__all__ = [
+    "Agent", "AssistantAgent", "Artifact", "CancellationToken", "ChatFinished", "ChatResult", "ChatStarted",
+    "CodeBlock", "CodeExecutionConfig", "CodeExecutor", "CodeFinished", "CodeResult", "CodeStarted",
+    "ConversableAgent", "DockerCommandLineCodeExecutor", "ErrorRaised", "Event", "EventBus", "GroupChat",
+    "GroupChatManager", "InputGiven", "InputRequest", "InputRequested", "LLMError", "LocalCommandLineCodeExecutor",
+    "MessageHistoryLimiter", "MessageSent", "MessageTokenLimiter", "NoEligibleSpeaker", "Notice", "RunCancelled",
+    "SpeakerSelected", "TokenDelta", "ToolCall", "ToolResult", "TransformMessages", "UserProxyAgent", "Usage",
+    "content_str", "default_bus", "event_from_json", "event_to_json", "extract_code", "function_schema",
+    "infer_lang", "initiate_chats", "limit_context", "register_function", "run_context",
+]

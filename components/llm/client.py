@@ -1,0 +1,247 @@
+"""Calling a model through litellm: retries, fallback over config_list entries, streaming, usage, cost.
+
+Every litellm quirk stays in this module (and ``litellm_loader``). A call runs in a helper thread so a
+stop request abandons it at once, even while the provider is still thinking.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import os
+import queue
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+from components import runtime
+from components.errors import LLMError, RunCancelled
+from components.events import ErrorRaised, TokenDelta, Usage, new_id
+from components.llm.config import LLMSettings, ModelEntry
+from components.llm.errors import to_llm_error
+from components.llm.litellm_loader import get_litellm
+
+# Failures another config_list entry (another provider, key or model) could fix.
+_FALLBACK_KINDS = {
+    "authentication", "rate_limit", "timeout", "connection", "not_found", "server", "context_window",
+    "not_installed",
+}
+_NAME_RE = re.compile(r"[^a-zA-Z0-9_-]")
+
+
+@dataclass(frozen=True)
+class LLMResponse:
+    message: dict[str, Any]
+    model: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float | None = None
+
+
+def to_llm_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """AutoGen's stored messages -> chat-completions messages.
+
+    Tool responses are stored inside one ``role: tool`` message; the API wants one message per call.
+    Names are normalised to the characters providers accept.
+    """
+    out: list[dict[str, Any]] = []
+    for message in messages:
+        for response in message.get("tool_responses") or []:
+            out.append({"role": "tool", "tool_call_id": response.get("tool_call_id"), "content": response.get("content", "")})
+        if message.get("role") == "tool" and message.get("tool_responses"):
+            continue
+        clean = {k: v for k, v in message.items() if k in ("role", "content", "name", "tool_calls", "tool_call_id", "function_call")}
+        if clean.get("name"):
+            clean["name"] = _NAME_RE.sub("_", clean["name"])[:64]
+        if clean.get("role") == "function":  # legacy function results: send as user-visible text
+            clean = {"role": "user", "content": f"Result of {message.get('name', 'function')}: {clean.get('content', '')}"}
+        out.append(clean)
+    return out
+
+
+class LLMClient:
+    def __init__(self, settings: LLMSettings) -> None:
+        self.settings = settings
+
+    @property
+    def model(self) -> str:
+        return self.settings.entries[0].model
+
+    def create(
+        self,
+        messages: list[dict[str, Any]],
+        *,
+        agent: str,
+        tools: list[dict[str, Any]] | None = None,
+        purpose: str = "reply",
+        stream: bool | None = None,
+    ) -> LLMResponse:
+        """Ask the model; retry retryable failures with backoff, then fall back to the next entry.
+
+        Publishes token deltas (when streaming), usage and error events. Raises ``LLMError`` with a
+        message that names the model and what to do, or ``RunCancelled`` when the run is stopped.
+        """
+        token = runtime.current().cancellation
+        tools = tools if tools is not None else self.settings.tools
+        use_stream = self.settings.stream if stream is None else stream
+        last_error: LLMError | None = None
+        entries = self.settings.entries
+        for index, entry in enumerate(entries):
+            for attempt in range(self.settings.max_retries + 1):
+                token.raise_if_cancelled()
+                try:
+                    response = _call_abandonable(lambda: self._attempt(entry, messages, tools, use_stream, agent))
+                except (RunCancelled, KeyboardInterrupt):
+                    raise
+                except Exception as exc:  # noqa: BLE001 - every provider failure becomes an LLMError
+                    last_error = exc if isinstance(exc, LLMError) else to_llm_error(exc, entry)
+                    retry_here = last_error.retryable and attempt < self.settings.max_retries
+                    try_next = index + 1 < len(entries) and last_error.kind in _FALLBACK_KINDS
+                    runtime.emit(ErrorRaised(
+                        agent=agent, error_kind=last_error.kind, message=str(last_error),
+                        retryable=retry_here or try_next,
+                    ))
+                    if retry_here:
+                        if token.wait(_backoff(attempt, exc)):
+                            token.raise_if_cancelled()
+                        continue
+                    break
+                runtime.emit(Usage(
+                    agent=agent, model=response.model, prompt_tokens=response.prompt_tokens,
+                    completion_tokens=response.completion_tokens, cost=response.cost, purpose=purpose,
+                ))
+                return response
+            if last_error is None or last_error.kind not in _FALLBACK_KINDS:
+                break
+        assert last_error is not None
+        raise last_error
+
+    def _attempt(
+        self, entry: ModelEntry, messages: list[dict[str, Any]], tools: list[dict[str, Any]], stream: bool, agent: str
+    ) -> LLMResponse:
+        litellm = get_litellm()
+        if entry.model.startswith("local/"):
+            from components.llm.local_model import register
+
+            register()
+        kwargs = _call_kwargs(entry)
+        if tools:
+            kwargs["tools"] = tools
+        llm_messages = to_llm_messages(messages)
+        if stream:
+            raw = _streamed(litellm, entry, llm_messages, kwargs, agent)
+        else:
+            raw = litellm.completion(model=entry.model, messages=llm_messages, **kwargs)
+        return _response_from(litellm, raw, entry)
+
+
+def _call_kwargs(entry: ModelEntry) -> dict[str, Any]:
+    kwargs = dict(entry.params)
+    key_env = kwargs.pop("api_key_env", None)
+    if key_env and not kwargs.get("api_key"):
+        key = os.environ.get(key_env)
+        if not key:
+            raise LLMError(
+                f"no API key for model {entry.model}: set the environment variable {key_env}",
+                kind="authentication", model=entry.model, retryable=False,
+            )
+        kwargs["api_key"] = key
+    kwargs.setdefault("num_retries", 0)  # retries are ours: they publish events and honour Stop
+    kwargs.setdefault("max_retries", 0)
+    return kwargs
+
+
+def _streamed(litellm: Any, entry: ModelEntry, messages: list[dict[str, Any]], kwargs: dict[str, Any], agent: str) -> Any:
+    token = runtime.current().cancellation
+    stream_id = new_id()
+    chunks = []
+    for chunk in litellm.completion(
+        model=entry.model, messages=messages, stream=True, stream_options={"include_usage": True}, **kwargs
+    ):
+        if token.cancelled:
+            raise RunCancelled(token.reason)
+        chunks.append(chunk)
+        choices = getattr(chunk, "choices", None) or []
+        text = getattr(choices[0].delta, "content", None) if choices else None
+        if text:
+            runtime.emit(TokenDelta(agent=agent, stream_id=stream_id, text=text))
+    if not chunks:
+        raise LLMError(f"model {entry.model} returned an empty stream", kind="server", model=entry.model, retryable=True)
+    return litellm.stream_chunk_builder(chunks, messages=messages)
+
+
+def _response_from(litellm: Any, raw: Any, entry: ModelEntry) -> LLMResponse:
+    choice = raw.choices[0].message
+    message: dict[str, Any] = {"role": "assistant", "content": choice.content}
+    tool_calls = getattr(choice, "tool_calls", None)
+    if tool_calls:
+        message["tool_calls"] = [
+            {
+                "id": call.id or f"call_{new_id()}",
+                "type": "function",
+                "function": {"name": call.function.name, "arguments": call.function.arguments or "{}"},
+            }
+            for call in tool_calls
+        ]
+    usage = getattr(raw, "usage", None)
+    prompt_tokens = int(getattr(usage, "prompt_tokens", 0) or 0)
+    completion_tokens = int(getattr(usage, "completion_tokens", 0) or 0)
+    return LLMResponse(
+        message=message,
+        model=entry.model,
+        prompt_tokens=prompt_tokens,
+        completion_tokens=completion_tokens,
+        cost=_cost(litellm, raw, entry, prompt_tokens, completion_tokens),
+    )
+
+
+def _cost(litellm: Any, raw: Any, entry: ModelEntry, prompt_tokens: int, completion_tokens: int) -> float | None:
+    if entry.price:
+        return (prompt_tokens * entry.price[0] + completion_tokens * entry.price[1]) / 1000
+    if entry.model.startswith("local/"):
+        return 0.0
+    try:
+        return float(litellm.completion_cost(completion_response=raw, model=entry.model))
+    except Exception:  # noqa: BLE001 - litellm does not know every model's price
+        return None
+
+
+def _backoff(attempt: int, exc: BaseException) -> float:
+    retry_after = _retry_after(exc)
+    if retry_after is not None:
+        return min(retry_after, 30.0)
+    return min(0.5 * (2**attempt), 8.0)
+
+
+def _retry_after(exc: BaseException) -> float | None:
+    response = getattr(exc, "response", None)
+    headers = getattr(response, "headers", None)
+    try:
+        value = headers.get("retry-after") if headers is not None else None
+        return float(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def _call_abandonable(fn: Any) -> LLMResponse:
+    """Run ``fn`` in a daemon thread; return its result, or raise RunCancelled as soon as the run stops."""
+    token = runtime.current().cancellation
+    results: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
+    ctx = contextvars.copy_context()
+
+    def target() -> None:
+        try:
+            results.put((True, ctx.run(fn)))
+        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
+            results.put((False, exc))
+
+    threading.Thread(target=target, name="roundtable-llm-call", daemon=True).start()
+    while True:
+        try:
+            ok, value = results.get(timeout=0.1)
+        except queue.Empty:
+            token.raise_if_cancelled()
+            continue
+        if ok:
+            return value
+        raise value
