@@ -1,0 +1,213 @@
+"""Open the database: resolve its URL, create the engine, migrate, and clean up after dead processes.
+
+SQLite (the default, one file in the data directory) runs in WAL mode with foreign keys on and
+``synchronous=NORMAL``: a committed transaction survives a crash of the process (only a power cut can
+lose the last ones). Write transactions start with ``BEGIN IMMEDIATE`` and are serialised inside the
+process, so concurrent writers wait for each other instead of failing with "database is locked".
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, event, exc, make_url
+from sqlalchemy.engine import URL
+from sqlalchemy.pool import StaticPool
+from sqlmodel import Session, create_engine
+
+from storage.errors import DatabaseOpenError
+from storage.migrate import upgrade
+from storage.runs import interrupt_dead_runs
+
+DATABASE_URL_ENV = "ROUNDTABLE_DATABASE_URL"
+DATA_DIR_ENV = "ROUNDTABLE_DATA_DIR"
+DEFAULT_DATA_DIR = "data"
+DATABASE_FILE = "roundtable.db"
+SQLITE_HEADER = b"SQLite format 3\x00"
+_WRITE_OPTION = "roundtable_write"
+_URL_EXAMPLES = "e.g. sqlite:///path/to/roundtable.db or postgresql+psycopg://user:password@host:5432/name"
+
+
+def data_dir(env: Mapping[str, str] = os.environ) -> Path:
+    """Where Roundtable keeps its files: ``$ROUNDTABLE_DATA_DIR``, else ``./data``."""
+    return Path(env.get(DATA_DIR_ENV) or DEFAULT_DATA_DIR).resolve()
+
+
+def database_url(env: Mapping[str, str] = os.environ) -> str:
+    """``$ROUNDTABLE_DATABASE_URL``, else a SQLite file in the data directory."""
+    return env.get(DATABASE_URL_ENV) or f"sqlite:///{data_dir(env) / DATABASE_FILE}"
+
+
+def _parse_url(url: str) -> URL:
+    try:
+        parsed = make_url(url)
+    except exc.ArgumentError:
+        raise DatabaseOpenError(f'"{url}" is not a database URL ({_URL_EXAMPLES}); check {DATABASE_URL_ENV}.') from None
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")  # the driver Roundtable installs
+    if parsed.get_backend_name() not in ("sqlite", "postgresql"):
+        raise DatabaseOpenError(
+            f"{parsed.render_as_string(hide_password=True)}: Roundtable supports SQLite and PostgreSQL only ({_URL_EXAMPLES})."
+        )
+    return parsed
+
+
+class Database:
+    """An open database: the engine, plus short read and write sessions (pass it to every function)."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._writer = engine.execution_options(**{_WRITE_OPTION: True})
+        self._write_lock: Any = threading.Lock() if self.is_sqlite else nullcontext()
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    @property
+    def url(self) -> str:
+        """The URL with any password masked: safe to show and log."""
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def location(self) -> str:
+        """What to show a person: the SQLite file's path, else the masked URL."""
+        database = self.engine.url.database
+        if self.is_sqlite and database and database != ":memory:":
+            return str(Path(database).resolve())
+        return self.url
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reading, in one consistent snapshot."""
+        with Session(self.engine, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session whose changes commit together when the block ends (or roll back on an error)."""
+        with self._write_lock, Session(self._writer, expire_on_commit=False) as session, session.begin():
+            yield session
+
+    @contextmanager
+    def write_connection(self) -> Iterator[Connection]:
+        """A Core connection in a write transaction (for bulk statements and migrations)."""
+        with self._write_lock, self._writer.begin() as connection:
+            yield connection
+
+    @contextmanager
+    def write_cursor(self) -> Iterator[Any]:
+        """A DBAPI cursor in a write transaction, for the hot path (appending events).
+
+        SQL uses ``?`` placeholders; ``sql()`` adapts them to the driver. Commits when the block ends.
+        """
+        with self._write_lock:
+            connection = self.engine.raw_connection()
+            try:
+                cursor = connection.cursor()
+                if self.is_sqlite:
+                    cursor.execute("BEGIN IMMEDIATE")
+                yield cursor
+                connection.commit()
+            except BaseException:
+                connection.rollback()
+                raise
+            finally:
+                connection.close()  # back to the pool
+
+    def sql(self, statement: str) -> str:
+        """``statement`` with ``?`` placeholders rewritten for this database's driver."""
+        return statement if self.is_sqlite else statement.replace("?", "%s")
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def _check_sqlite_file(path: Path) -> None:
+    if path.is_dir():
+        raise DatabaseOpenError(f"{path} is a directory, not a database file; check {DATABASE_URL_ENV}.")
+    if path.exists():
+        with path.open("rb") as file:
+            head = file.read(len(SQLITE_HEADER))
+        if head and head != SQLITE_HEADER:
+            raise DatabaseOpenError(
+                f"{path} is not a SQLite database (it starts with {head!r}). Point {DATABASE_URL_ENV} at a "
+                "Roundtable database, or move this file away to start a new one. The file was not changed."
+            )
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise DatabaseOpenError(
+            f"cannot create the data directory {path.parent} ({error.strerror}); set {DATA_DIR_ENV} or "
+            f"{DATABASE_URL_ENV} to a writable place."
+        ) from None
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    memory = url.database in (None, "", ":memory:")
+    if not memory:
+        _check_sqlite_file(Path(url.database))
+    engine = create_engine(
+        url, connect_args={"check_same_thread": False, "timeout": 30},
+        poolclass=StaticPool if memory else None,
+    )
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cursor = dbapi_connection.cursor()
+        for pragma in ("journal_mode=WAL", "foreign_keys=ON", "synchronous=NORMAL", "busy_timeout=30000"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        write = connection.get_execution_options().get(_WRITE_OPTION)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+    return engine
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for ``url`` with Roundtable's settings; no connection is made yet."""
+    parsed = _parse_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        return _sqlite_engine(parsed)
+    return create_engine(parsed, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+
+
+def check_connection(db: Database) -> None:
+    """Connect once, turning driver errors into a message that names the database and what to do."""
+    try:
+        with db.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
+    except exc.DBAPIError as error:
+        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        if db.is_sqlite:
+            raise DatabaseOpenError(
+                f"cannot open the SQLite database {db.location}: {reason}. Check the file and its permissions, "
+                f"or point {DATABASE_URL_ENV} elsewhere."
+            ) from None
+        raise DatabaseOpenError(
+            f"cannot connect to {db.url}: {reason}. Check that the server is running and reachable, and that "
+            f"{DATABASE_URL_ENV} is right."
+        ) from None
+
+
+def open_database(url: str | None = None) -> Database:
+    """Open (creating if needed) and upgrade the database, then mark runs of dead processes interrupted."""
+    db = Database(make_engine(url or database_url()))
+    try:
+        check_connection(db)
+        upgrade(db)
+        interrupt_dead_runs(db)
+    except BaseException:
+        db.close()
+        raise
+    return db

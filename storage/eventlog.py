@@ -1,0 +1,113 @@
+"""The event log of a run: append events as they happen, read them back for the live view and replay.
+
+``append_events`` is one transaction per call, committed before it returns: once it returns, the
+events survive a crash of the process. It bumps ``runs.last_seq`` first, which allocates the batch's
+sequence numbers (strictly increasing, no gaps) and, on PostgreSQL, locks only that run's row, so
+writers of different runs do not wait for each other. Usage events also add to ``run_usage`` in the
+same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import select
+
+from components.events import Event, Usage, event_from_json, event_to_json
+from storage.errors import NotFoundError
+from storage.tables import EventRow
+
+if TYPE_CHECKING:
+    from storage.database import Database
+
+_EVENTS = EventRow.__table__
+
+
+@dataclass(frozen=True)
+class StoredEvent:
+    """An event as stored: its place in the run and the decoded event."""
+
+    seq: int
+    kind: str
+    sender: str | None
+    recipient: str | None
+    ts: float
+    event: Event
+
+
+def participants(event: Event) -> tuple[str | None, str | None]:
+    """(sender, recipient) columns of an event: who acted, and whom it addressed if anyone."""
+    match event.kind:
+        case "message":
+            return event.sender, event.recipient
+        case "chat_started" | "chat_finished":
+            return event.initiator, event.recipient
+        case "speaker_selected":
+            return event.speaker, None
+        case _:
+            return getattr(event, "agent", None), None
+
+
+_BUMP = "UPDATE runs SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq"
+_INSERT = "INSERT INTO events (run_id, seq, kind, sender, recipient, ts, payload) VALUES (?, ?, ?, ?, ?, ?, ?)"
+_USAGE_GET = "SELECT calls, prompt_tokens, completion_tokens, cost FROM run_usage WHERE run_id = ? AND agent = ?"
+_USAGE_SET = (
+    "UPDATE run_usage SET model = ?, calls = ?, prompt_tokens = ?, completion_tokens = ?, cost = ? "
+    "WHERE run_id = ? AND agent = ?"
+)
+_USAGE_ADD = (
+    "INSERT INTO run_usage (model, calls, prompt_tokens, completion_tokens, cost, run_id, agent) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+def _add_usage(db: Database, cursor: Any, run_id: int, events: Sequence[Event]) -> None:
+    by_agent: dict[str, list[Usage]] = {}
+    for event in events:
+        if isinstance(event, Usage):
+            by_agent.setdefault(event.agent, []).append(event)
+    for agent, usages in by_agent.items():
+        cursor.execute(db.sql(_USAGE_GET), (run_id, agent))
+        calls, prompt, completion, cost = cursor.fetchone() or (0, 0, 0, None)
+        costs = [u.cost for u in usages if u.cost is not None] + ([cost] if cost is not None else [])
+        values = (
+            usages[-1].model, calls + len(usages), prompt + sum(u.prompt_tokens for u in usages),
+            completion + sum(u.completion_tokens for u in usages), sum(costs) if costs else None, run_id, agent,
+        )
+        cursor.execute(db.sql(_USAGE_SET if calls else _USAGE_ADD), values)
+
+
+def append_events(db: Database, run_id: int, events: Sequence[Event]) -> int:
+    """Store ``events`` after the run's last one, committed on return; returns the new last seq."""
+    with db.write_cursor() as cursor:
+        cursor.execute(db.sql(_BUMP), (len(events), run_id))
+        row = cursor.fetchone()
+        if row is None:
+            raise NotFoundError(f"there is no run {run_id}")
+        last: int = row[0]
+        if events:
+            rows = []
+            for seq, event in enumerate(events, start=last - len(events) + 1):
+                sender, recipient = participants(event)
+                rows.append((run_id, seq, event.kind, sender, recipient, event.ts, event_to_json(event)))
+            cursor.executemany(db.sql(_INSERT), rows)
+            _add_usage(db, cursor, run_id, events)
+        return last
+
+
+def events_after(db: Database, run_id: int, after_seq: int = 0, limit: int | None = None) -> list[StoredEvent]:
+    """Events with seq > ``after_seq`` in order (all of them by default): the live view polls this."""
+    query = (
+        select(_EVENTS.c.seq, _EVENTS.c.kind, _EVENTS.c.sender, _EVENTS.c.recipient, _EVENTS.c.ts,
+               _EVENTS.c.payload)
+        .where(_EVENTS.c.run_id == run_id, _EVENTS.c.seq > after_seq)
+        .order_by(_EVENTS.c.seq).limit(limit)
+    )
+    with db.engine.connect() as connection:
+        rows = connection.execute(query).all()
+    return [
+        StoredEvent(seq, kind, sender, recipient, ts, event_from_json(payload))
+        for seq, kind, sender, recipient, ts, payload in rows
+    ]

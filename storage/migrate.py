@@ -1,0 +1,143 @@
+"""Apply Alembic migrations (shipped in ``storage/migrations``) from code; no alembic.ini needed.
+
+``upgrade`` runs every pending revision in one transaction, under a lock, so a failing migration
+leaves the database exactly as it was and two processes starting at once do not race. Before a
+SQLite file made by an older version is upgraded, a copy is kept next to it.
+
+Developers: ``python -m storage.migrate revision "add x"`` writes a new revision from the tables.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import tempfile
+from contextlib import closing
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Connection, exc, inspect
+
+from storage.errors import DatabaseOpenError, MigrationError
+
+if TYPE_CHECKING:
+    from storage.database import Database
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+_LOCK_KEY = 7_212_004_113  # any constant: the PostgreSQL advisory lock held while migrating
+
+
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "storage/migrations/versions holds no revision"
+    return head
+
+
+def current_revision(db: Database) -> str | None:
+    """The revision the database is at; None for an empty (or foreign) database."""
+    with db.engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def _check_known(db: Database, revision: str) -> None:
+    try:
+        ScriptDirectory.from_config(alembic_config()).get_revision(revision)
+    except CommandError:
+        raise MigrationError(
+            f"{db.location} is at schema revision {revision}, which this version of Roundtable does not know: "
+            "it was probably written by a newer Roundtable. Upgrade Roundtable, or point ROUNDTABLE_DATABASE_URL "
+            "at another database. Nothing was changed."
+        ) from None
+
+
+def _check_not_foreign(db: Database) -> None:
+    with db.engine.connect() as connection:
+        tables = sorted(inspect(connection).get_table_names())
+    if tables:
+        shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
+        raise DatabaseOpenError(
+            f"{db.location} already holds tables ({shown}) but is not a Roundtable database. Roundtable only "
+            "creates its tables in an empty database: point ROUNDTABLE_DATABASE_URL at another one. "
+            "Nothing was changed."
+        )
+
+
+def _backup_sqlite(db: Database, revision: str) -> Path | None:
+    """Copy an older SQLite database aside before upgrading it (kept if one already exists)."""
+    if not db.is_sqlite or db.location == db.url:
+        return None
+    source = Path(db.location)
+    backup = source.with_name(f"{source.name}.before-{revision}")
+    if not backup.exists():
+        with closing(sqlite3.connect(source)) as src, closing(sqlite3.connect(backup)) as dst:
+            src.backup(dst)
+    return backup
+
+
+def upgrade(db: Database, target: str = "head") -> None:
+    """Bring the schema to ``target`` in one transaction; MigrationError (nothing changed) on failure."""
+    current = current_revision(db)
+    if current is None:
+        _check_not_foreign(db)
+    else:
+        _check_known(db, current)
+        if current == head_revision() and target == "head":
+            return
+    backup = _backup_sqlite(db, current) if current is not None else None
+    try:
+        with db.write_connection() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
+            command.upgrade(alembic_config(connection), target)
+    except (exc.SQLAlchemyError, CommandError) as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        kept = f" A copy made before the upgrade is at {backup}." if backup else ""
+        raise MigrationError(
+            f"upgrading the schema of {db.location} from revision {current or '(empty)'} to {target} failed: "
+            f"{reason}. The database was left unchanged.{kept} Report this with the message above."
+        ) from None
+
+
+def _new_revision(message: str) -> None:
+    from storage.database import Database, make_engine  # noqa: PLC0415 (database imports this module)
+
+    rev_id = f"{len(list(ScriptDirectory.from_config(alembic_config()).walk_revisions())) + 1:04d}"
+    with tempfile.TemporaryDirectory() as scratch:
+        db = Database(make_engine(f"sqlite:///{scratch}/head.db"))
+        upgrade(db)
+        with db.write_connection() as connection:
+            command.revision(alembic_config(connection), message=message, autogenerate=True, rev_id=rev_id)
+        db.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m storage.migrate", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("upgrade", help="open (and so upgrade) the database named by ROUNDTABLE_DATABASE_URL")
+    revision = commands.add_parser("revision", help="write the next revision from the difference with the tables")
+    revision.add_argument("message")
+    args = parser.parse_args()
+    if args.command == "revision":
+        _new_revision(args.message)
+        return
+    from storage.database import open_database  # noqa: PLC0415
+
+    db = open_database()
+    print(f"{db.location} is at revision {current_revision(db)} (code head {head_revision()})")
+    db.close()
+
+
+if __name__ == "__main__":
+    main()

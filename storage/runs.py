@@ -1,0 +1,181 @@
+"""Sessions and runs: create, change status, list, delete, and recover after a crash.
+
+A run keeps the resolved ``TeamDocument`` it ran (its snapshot), so history stays true after the
+design changes. Per-agent usage is summed from the ``usage`` events as they are appended
+(``storage.eventlog``), so it cannot disagree with the event log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Collection
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from storage.documents import (
+    ACTIVE_STATUSES, FINISHED_STATUSES, AgentUsage, RunMeta, RunStatus, TeamDocument,
+)
+from storage.errors import InUseError, NotFoundError
+from storage.processes import current_owner, owner_alive
+from storage.tables import RunRow, RunUsageRow, SessionRow
+from storage.tables.base import now
+
+if TYPE_CHECKING:
+    from storage.database import Database
+
+
+class RunInfo(RunMeta):
+    """A stored run: its exported metadata plus where it lives in this database."""
+
+    id: int = Field(description="Row id in this database.")
+    session_id: int | None = Field(default=None, description="Session the run belongs to.")
+    last_seq: int = Field(default=0, description="Seq of its last event (= number of events).")
+    owner: str | None = Field(default=None, description='"host:pid:start" of the process driving it.')
+
+
+class SessionInfo(BaseModel):
+    """A session: a titled group of runs."""
+
+    id: int = Field(description="Row id.")
+    title: str = Field(description="Title shown in the studio.")
+    created_at: float = Field(description="Unix time it was created.")
+
+
+def create_session(db: Database, title: str) -> int:
+    with db.write() as session:
+        row = SessionRow(title=title)
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        return row.id
+
+
+def list_sessions(db: Database) -> list[SessionInfo]:
+    """Newest first."""
+    with db.read() as session:
+        rows = session.exec(select(SessionRow).order_by(col(SessionRow.id).desc()))
+        return [SessionInfo(id=row.id, title=row.title, created_at=row.created_at) for row in rows]
+
+
+def delete_session(db: Database, session_id: int) -> None:
+    """Delete a session and all its runs; refused while one of them is active."""
+    with db.write() as session:
+        if session.get(SessionRow, session_id) is None:
+            raise NotFoundError(f"there is no session {session_id}")
+        active = session.exec(select(RunRow.id).where(
+            RunRow.session_id == session_id, col(RunRow.status).in_(ACTIVE_STATUSES)
+        )).all()
+        if active:
+            runs = ", ".join(str(run_id) for run_id in active)
+            raise InUseError(f"session {session_id} has active runs ({runs}); stop them first", [runs])
+        session.exec(delete(SessionRow).where(SessionRow.id == session_id))
+
+
+def create_run(
+    db: Database, snapshot: TeamDocument, task: str, *, session_id: int | None = None,
+) -> int:
+    """Store a new run of ``snapshot`` (status "created"); returns its id."""
+    with db.write() as session:
+        row = RunRow(
+            uid=uuid.uuid4().hex, session_id=session_id, team_name=snapshot.team.name, task=task,
+            status="created", snapshot=snapshot.model_dump(mode="json"), owner=current_owner(),
+        )
+        session.add(row)
+        session.flush()
+        assert row.id is not None
+        return row.id
+
+
+def set_run_status(db: Database, run_id: int, status: RunStatus, *, error: str | None = None) -> None:
+    """Move a run to ``status``: running records when and by which process; a finished one records when."""
+    values: dict[str, object] = {"status": status}
+    if error is not None:
+        values["error"] = error
+    if status in ACTIVE_STATUSES:
+        values["owner"] = current_owner()
+    if status in FINISHED_STATUSES:
+        values["finished_at"] = now()
+    with db.write() as session:
+        row = _run_row(session, run_id)
+        if status == "running" and row.started_at is None:
+            values["started_at"] = now()
+        session.exec(update(RunRow).where(RunRow.id == run_id).values(**values))
+
+
+def _run_row(session: Session, run_id: int) -> RunRow:
+    row = session.get(RunRow, run_id)
+    if row is None:
+        raise NotFoundError(f"there is no run {run_id}")
+    return row
+
+
+def _usage(session: Session, run_ids: Collection[int]) -> dict[int, list[AgentUsage]]:
+    usage: dict[int, list[AgentUsage]] = {run_id: [] for run_id in run_ids}
+    rows = session.exec(select(RunUsageRow).where(col(RunUsageRow.run_id).in_(run_ids))
+                        .order_by(RunUsageRow.run_id, RunUsageRow.agent))
+    for row in rows:
+        usage[row.run_id].append(AgentUsage.model_validate(row, from_attributes=True))
+    return usage
+
+
+def _info(row: RunRow, usage: list[AgentUsage]) -> RunInfo:
+    return RunInfo(
+        id=row.id, uid=row.uid, session_id=row.session_id, team=row.team_name, task=row.task,
+        status=row.status, created_at=row.created_at, started_at=row.started_at,
+        finished_at=row.finished_at, error=row.error, usage=usage, last_seq=row.last_seq, owner=row.owner,
+    )
+
+
+def get_run(db: Database, run_id: int) -> RunInfo:
+    with db.read() as session:
+        row = _run_row(session, run_id)
+        return _info(row, _usage(session, [run_id])[run_id])
+
+
+def run_snapshot(db: Database, run_id: int) -> TeamDocument:
+    """The resolved team the run ran (no keys)."""
+    with db.read() as session:
+        return TeamDocument.model_validate(_run_row(session, run_id).snapshot)
+
+
+def list_runs(
+    db: Database, *, team: str | None = None, statuses: Collection[RunStatus] | None = None,
+    session_id: int | None = None, limit: int = 100, offset: int = 0,
+) -> list[RunInfo]:
+    """Runs matching every filter given, newest first."""
+    query = select(RunRow).order_by(col(RunRow.id).desc()).limit(limit).offset(offset)
+    if team is not None:
+        query = query.where(RunRow.team_name == team)
+    if statuses is not None:
+        query = query.where(col(RunRow.status).in_(statuses))
+    if session_id is not None:
+        query = query.where(RunRow.session_id == session_id)
+    with db.read() as session:
+        rows = session.exec(query).all()
+        usage = _usage(session, [row.id for row in rows])
+        return [_info(row, usage[row.id]) for row in rows]
+
+
+def delete_run(db: Database, run_id: int) -> None:
+    """Delete a run with its events; refused while it is active in a live process."""
+    with db.write() as session:
+        row = _run_row(session, run_id)
+        if row.status in ACTIVE_STATUSES and owner_alive(row.owner) is not False:
+            raise InUseError(f"run {run_id} is still {row.status} (in {row.owner}); stop it first", [str(row.owner)])
+        session.exec(delete(RunRow).where(RunRow.id == run_id))
+
+
+def interrupt_dead_runs(db: Database) -> list[int]:
+    """Mark "interrupted" every active run whose process on this host is gone; returns their ids."""
+    with db.write() as session:
+        rows = session.exec(select(RunRow.id, RunRow.owner).where(col(RunRow.status).in_(ACTIVE_STATUSES))).all()
+        dead = [run_id for run_id, owner in rows if owner_alive(owner) is False]
+        if dead:
+            session.exec(update(RunRow).where(col(RunRow.id).in_(dead)).values(
+                status="interrupted", finished_at=now(),
+                error="the process running it stopped before it finished",
+            ))
+        return dead

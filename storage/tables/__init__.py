@@ -1,0 +1,12 @@
+"""The database tables (SQLModel). Importing this package registers every table on ``metadata``."""
+
+from storage.tables.base import metadata
+from storage.tables.designs import (
+    AgentRow, AgentToolRow, ModelRow, SettingRow, TeamMemberRow, TeamRow, ToolRow,
+)
+from storage.tables.history import EventRow, RunRow, RunUsageRow, SessionRow
+
+__all__ = [
+    "AgentRow", "AgentToolRow", "EventRow", "ModelRow", "RunRow", "RunUsageRow", "SessionRow",
+    "SettingRow", "TeamMemberRow", "TeamRow", "ToolRow", "metadata",
+]

@@ -1,0 +1,65 @@
+"""History tables: sessions, runs, per-agent usage and the event log.
+
+``runs.last_seq`` is the run's sequence counter: an append bumps it and inserts its events in one
+transaction, which keeps sequence numbers gap-free and lets writers of different runs proceed at once.
+``runs.owner`` names the process that drives the run, so a later start can tell a dead run from a live one.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import JSON, Column, Text
+from sqlmodel import Field, SQLModel
+
+from storage.tables.base import now
+
+
+class SessionRow(SQLModel, table=True):
+    __tablename__ = "sessions"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str
+    created_at: float = Field(default_factory=now)
+
+
+class RunRow(SQLModel, table=True):
+    __tablename__ = "runs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    uid: str = Field(unique=True)
+    session_id: int | None = Field(default=None, foreign_key="sessions.id", ondelete="CASCADE", index=True)
+    team_name: str = Field(index=True)
+    task: str = Field(sa_type=Text)
+    status: str = Field(index=True)
+    snapshot: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    created_at: float = Field(default_factory=now)
+    started_at: float | None = None
+    finished_at: float | None = None
+    error: str | None = Field(default=None, sa_type=Text)
+    last_seq: int = 0
+    owner: str | None = None  # "host:pid:start" of the process running it (added in revision 0002)
+
+
+class RunUsageRow(SQLModel, table=True):
+    __tablename__ = "run_usage"
+
+    run_id: int = Field(foreign_key="runs.id", primary_key=True, ondelete="CASCADE")
+    agent: str = Field(primary_key=True)
+    model: str = ""
+    calls: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost: float | None = None
+
+
+class EventRow(SQLModel, table=True):
+    __tablename__ = "events"
+
+    run_id: int = Field(foreign_key="runs.id", primary_key=True, ondelete="CASCADE")
+    seq: int = Field(primary_key=True)
+    kind: str
+    sender: str | None = None
+    recipient: str | None = None
+    ts: float
+    payload: str = Field(sa_type=Text)  # the event as JSON text (components.events codec)

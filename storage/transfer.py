@@ -1,0 +1,202 @@
+"""Move teams and runs between machines as JSON documents.
+
+Team import matches items by name: an identical item is reused, a different one with the same name is
+a conflict that the caller resolves with ``on_conflict="overwrite"`` (update the stored item) or
+``"copy"`` (store the import under a free name and point the imported team at it). Each import is one
+transaction: on any error nothing is stored. Run import is idempotent by the run's ``uid``.
+Parse files first with ``storage.validation.load_team_json`` / ``load_run_json``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Literal
+
+from sqlalchemy import insert
+from sqlmodel import Session, select
+
+from components.events import event_from_dict, event_to_dict, event_to_json
+from storage.design_rows import AGENT, MODEL, TEAM, TOOL, DesignKind, find, to_spec
+from storage.designs import resolve_team, save_in
+from storage.documents import ACTIVE_STATUSES, EventRecord, RunDocument, TeamDocument
+from storage.errors import Conflict, DocumentError, NameConflictError
+from storage.eventlog import events_after
+from storage.runs import get_run, run_snapshot
+from storage.tables import EventRow, RunRow, RunUsageRow
+from storage.validation import check_run_document, check_team_document
+
+if TYPE_CHECKING:
+    from storage.database import Database
+
+OnConflict = Literal["overwrite", "copy"]
+
+
+@dataclass
+class ImportReport:
+    """What a team import did, item by item (e.g. ``'agent "coder"'``)."""
+
+    team: str
+    created: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    overwritten: list[str] = field(default_factory=list)
+    copied: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class RunImport:
+    run_id: int
+    created: bool  # False: a run with this uid was already here
+
+
+def _items(document: TeamDocument) -> list[tuple[DesignKind[Any], Any]]:
+    """Items in dependency order: what is referenced comes before what refers to it."""
+    return ([(MODEL, m) for m in document.models] + [(TOOL, t) for t in document.tools]
+            + [(AGENT, a) for a in document.agents] + [(TEAM, document.team)])
+
+
+def _conflicts(session: Session, document: TeamDocument) -> list[Conflict]:
+    conflicts = []
+    for kind, spec in _items(document):
+        row = find(session, kind, spec.name)
+        if row is not None and to_spec(session, kind, row) != spec:
+            conflicts.append(Conflict(kind.label, spec.name))
+    return conflicts
+
+
+def team_conflicts(db: Database, document: TeamDocument) -> list[Conflict]:
+    """Items of ``document`` whose names are taken by different stored items (to ask the user)."""
+    with db.read() as session:
+        return _conflicts(session, document)
+
+
+def _copy_name(session: Session, kind: DesignKind[Any], spec: Any) -> tuple[str, bool]:
+    """A name for a copy of ``spec``: an earlier identical copy's (True) or the first free one (False)."""
+    number = 2
+    while True:
+        candidate = f"{spec.name}_{number}" if kind in (AGENT, TOOL) else f"{spec.name} ({number})"
+        row = find(session, kind, candidate)
+        if row is None:
+            return candidate, False
+        if to_spec(session, kind, row) == spec.model_copy(update={"name": candidate}):
+            return candidate, True
+        number += 1
+
+
+def _renamed(kind: DesignKind[Any], spec: Any, renames: dict[str, dict[str, str]]) -> Any:
+    """``spec`` with its references to copied items pointing at the copies."""
+    models, tools, agents = renames["model"], renames["tool"], renames["agent"]
+    if kind is AGENT:
+        return spec.model_copy(update={
+            "model": models.get(spec.model, spec.model), "tools": [tools.get(t, t) for t in spec.tools],
+        })
+    if kind is TEAM:
+        transitions = spec.transitions and spec.transitions.model_copy(update={"edges": {
+            agents.get(s, s): [agents.get(t, t) for t in targets] for s, targets in spec.transitions.edges.items()
+        }})
+        return spec.model_copy(update={
+            "members": [agents.get(m, m) for m in spec.members], "initiator": agents.get(spec.initiator, spec.initiator),
+            "manager_model": models.get(spec.manager_model, spec.manager_model), "transitions": transitions,
+        })
+    return spec
+
+
+def _import_item(
+    session: Session, kind: DesignKind[Any], spec: Any, on_conflict: OnConflict | None,
+    renames: dict[str, dict[str, str]], report: ImportReport,
+) -> str:
+    """Store one item; returns the name it is stored under."""
+    label = f'{kind.label} "{spec.name}"'
+    row = find(session, kind, spec.name)
+    if row is None:
+        save_in(session, kind, spec)
+        report.created.append(label)
+    elif to_spec(session, kind, row) == spec:
+        report.reused.append(label)
+    elif on_conflict == "overwrite":
+        save_in(session, kind, spec, replacing=spec.name)
+        report.overwritten.append(label)
+    else:
+        new_name, copied_before = _copy_name(session, kind, spec)
+        renames[kind.label][spec.name] = new_name
+        if copied_before:
+            report.reused.append(f'{kind.label} "{new_name}"')
+        else:
+            save_in(session, kind, spec.model_copy(update={"name": new_name}))
+            report.copied.append(f'{label} as "{new_name}"')
+        return new_name
+    return spec.name
+
+
+def import_team(
+    db: Database, document: TeamDocument, on_conflict: OnConflict | None = None, source: str = "team document",
+) -> ImportReport:
+    """Store a team with its agents, models and tools in one transaction.
+
+    Without ``on_conflict``, any conflict raises NameConflictError listing all of them (nothing stored).
+    """
+    _, problems = check_team_document(document.model_dump(mode="json"))
+    if problems:
+        raise DocumentError(source, problems)
+    report = ImportReport(team=document.team.name)
+    with db.write() as session:
+        conflicts = _conflicts(session, document)
+        if conflicts and on_conflict is None:
+            raise NameConflictError(
+                f"{source}: {', '.join(map(str, conflicts))} already "
+                f"{'exists' if len(conflicts) == 1 else 'exist'} with different content; choose overwrite or copy",
+                conflicts,
+            )
+        renames: dict[str, dict[str, str]] = {"model": {}, "tool": {}, "agent": {}, "team": {}}
+        for kind, spec in _items(document):
+            name = _import_item(session, kind, _renamed(kind, spec, renames), on_conflict, renames, report)
+            if kind is TEAM:
+                report.team = name
+    return report
+
+
+def export_team(db: Database, name: str) -> TeamDocument:
+    """The team as a portable document (no keys); write it with ``validation.dump_document``."""
+    return resolve_team(db, name)
+
+
+def export_run(db: Database, run_id: int) -> RunDocument:
+    """A run with its snapshot and every stored event, for replay elsewhere."""
+    info = get_run(db, run_id)
+    events = [
+        EventRecord(seq=e.seq, kind=e.kind, sender=e.sender, recipient=e.recipient, ts=e.ts,
+                    payload=event_to_dict(e.event))
+        for e in events_after(db, run_id)
+    ]
+    meta = info.model_dump(include=set(info.model_fields) - {"id", "session_id", "last_seq", "owner"})
+    return RunDocument(run=meta, snapshot=run_snapshot(db, run_id), events=events)
+
+
+def import_run(db: Database, document: RunDocument, source: str = "run document") -> RunImport:
+    """Store an exported run (a run that was active when exported arrives as "interrupted")."""
+    _, problems = check_run_document(document.model_dump(mode="json"))
+    if problems:
+        raise DocumentError(source, problems)
+    meta = document.run
+    with db.write() as session:
+        existing = session.exec(select(RunRow.id).where(RunRow.uid == meta.uid)).first()
+        if existing is not None:
+            return RunImport(existing, created=False)
+        row = RunRow(
+            uid=meta.uid, team_name=meta.team, task=meta.task,
+            status="interrupted" if meta.status in ACTIVE_STATUSES else meta.status,
+            snapshot=document.snapshot.model_dump(mode="json"), created_at=meta.created_at,
+            started_at=meta.started_at, finished_at=meta.finished_at, error=meta.error,
+            last_seq=len(document.events),
+        )
+        session.add(row)
+        session.flush()
+        for usage in meta.usage:
+            session.add(RunUsageRow(run_id=row.id, **usage.model_dump()))
+        if document.events:
+            session.connection().execute(insert(EventRow.__table__), [
+                {"run_id": row.id, "seq": r.seq, "kind": r.kind, "sender": r.sender, "recipient": r.recipient,
+                 "ts": r.ts, "payload": event_to_json(event_from_dict(r.payload))}
+                for r in document.events
+            ])
+        assert row.id is not None
+        return RunImport(row.id, created=True)
