@@ -186,7 +186,7 @@ def check_connection(db: Database) -> None:
     """Connect once, turning driver errors into a message that names the database and what to do."""
     try:
         with db.engine.connect() as connection:
-            connection.exec_driver_sql("SELECT 1")
+            connection.exec_driver_sql("SELECT count(*) FROM sqlite_master" if db.is_sqlite else "SELECT 1")
     except exc.DBAPIError as error:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         if db.is_sqlite:

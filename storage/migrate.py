@@ -65,7 +65,7 @@ def _check_known(db: Database, revision: str) -> None:
 def _check_not_foreign(db: Database) -> None:
     with db.engine.connect() as connection:
         tables = sorted(inspect(connection).get_table_names())
-    if tables:
+    if tables and "alembic_version" not in tables:  # present: another process just created it
         shown = ", ".join(tables[:5]) + (", ..." if len(tables) > 5 else "")
         raise DatabaseOpenError(
             f"{db.location} already holds tables ({shown}) but is not a Roundtable database. Roundtable only "

@@ -18,7 +18,7 @@ from sqlmodel import Session, select
 from components.events import event_from_dict, event_to_dict, event_to_json
 from storage.design_rows import AGENT, MODEL, TEAM, TOOL, DesignKind, find, to_spec
 from storage.designs import resolve_team, save_in
-from storage.documents import ACTIVE_STATUSES, EventRecord, RunDocument, TeamDocument
+from storage.documents import ACTIVE_STATUSES, EventRecord, RunDocument, RunMeta, TeamDocument
 from storage.errors import Conflict, DocumentError, NameConflictError
 from storage.eventlog import events_after
 from storage.runs import get_run, run_snapshot
@@ -167,7 +167,7 @@ def export_run(db: Database, run_id: int) -> RunDocument:
                     payload=event_to_dict(e.event))
         for e in events_after(db, run_id)
     ]
-    meta = info.model_dump(include=set(info.model_fields) - {"id", "session_id", "last_seq", "owner"})
+    meta = info.model_dump(include=set(RunMeta.model_fields))
     return RunDocument(run=meta, snapshot=run_snapshot(db, run_id), events=events)
 
 

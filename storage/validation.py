@@ -42,12 +42,13 @@ def json_path(loc: Iterable[int | str], prefix: str = "") -> str:
     return path
 
 
-def pydantic_problems(error: ValidationError, prefix: str = "") -> list[Problem]:
+def pydantic_problems(error: ValidationError, prefix: str = "", union_tag: str | None = None) -> list[Problem]:
+    """One Problem per pydantic error; ``union_tag`` drops a discriminated union's tag from the paths."""
     problems = []
     for item in error.errors(include_url=False):
-        message = _FRIENDLY.get(item["type"], item["msg"])
-        message = message.removeprefix("Value error, ")
-        problems.append(Problem(json_path(item["loc"], prefix), message))
+        loc = item["loc"][1:] if union_tag is not None and item["loc"][:1] == (union_tag,) else item["loc"]
+        message = _FRIENDLY.get(item["type"], item["msg"]).removeprefix("Value error, ")
+        problems.append(Problem(json_path(loc, prefix), message))
     return problems
 
 
@@ -215,7 +216,7 @@ def _event_problems(events: Any) -> list[Problem]:
         try:
             event = event_from_dict(payload)
         except ValidationError as error:
-            problems += pydantic_problems(error, f"events[{index}].payload")
+            problems += pydantic_problems(error, f"events[{index}].payload", str(payload.get("kind")))
             continue
         if event.kind != record.get("kind"):
             problems.append(Problem(f"events[{index}].kind", f'"{record.get("kind")}" but the payload is "{event.kind}"'))

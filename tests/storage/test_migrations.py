@@ -1,0 +1,176 @@
+"""Migrations: the shipped revisions build the tables, upgrade old databases keeping rows, fail safely."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+
+from components.events import MessageSent, Usage, event_to_json
+from storage import Database, DatabaseOpenError, MigrationError, open_database
+from storage.database import make_engine
+from storage.designs import get_agent, resolve_team
+from storage.eventlog import events_after
+from storage.migrate import current_revision, head_revision, upgrade
+from storage.runs import get_run, list_runs
+from storage.tables import metadata
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def database_at(url: str, revision: str) -> Database:
+    """A database built by the migrations up to ``revision`` only (as an older Roundtable left it)."""
+    db = Database(make_engine(url))
+    upgrade(db, revision)
+    assert current_revision(db) == revision
+    return db
+
+
+def fill_first_revision(db: Database) -> None:
+    """Rows as Roundtable at revision 0001 wrote them (no runs.owner column yet)."""
+    message = MessageSent(sender="user", recipient="coder", role="user", content="hello", ts=1.5)
+    usage = Usage(agent="coder", model="gpt-4o-mini", prompt_tokens=9, completion_tokens=1, cost=0.01, ts=2.5)
+    snapshot = (
+        '{"format": "roundtable.team", "schema_version": 1, "team": {"name": "Old", "kind": "two_agent",'
+        ' "members": ["user", "coder"], "initiator": "user"}, "agents": [{"name": "user", "kind": "user_proxy"},'
+        ' {"name": "coder", "model": "gpt"}], "models": [{"name": "gpt", "model": "gpt-4o-mini"}], "tools": []}'
+    )
+    statements = [
+        "INSERT INTO models (id, name, model, api_key_env, stream, extra, created_at, updated_at)"
+        " VALUES (1, 'gpt', 'gpt-4o-mini', 'OPENAI_API_KEY', true, '{}', 1, 1)",
+        "INSERT INTO tools (id, name, description, source, created_at, updated_at)"
+        " VALUES (1, 'add', '', 'def add(a, b):\n    return a + b\n', 1, 1)",
+        "INSERT INTO agents (id, name, kind, description, model_id, human_input_mode, termination, code_execution,"
+        " context, default_auto_reply, created_at, updated_at) VALUES"
+        " (1, 'user', 'user_proxy', '', NULL, 'ALWAYS', '{}', '{\"mode\": \"local\"}', '{}', '', 1, 1),"
+        " (2, 'coder', 'assistant', 'writes code', 1, 'NEVER', '{\"mode\": \"endswith\"}', '{}', '{}', '', 1, 1)",
+        "INSERT INTO agent_tools (agent_id, tool_id, position) VALUES (2, 1, 0)",
+        "INSERT INTO teams (id, name, description, kind, initiator_id, speaker_selection, allow_repeat_speaker,"
+        " max_round, summary_method, send_introductions, created_at, updated_at)"
+        " VALUES (1, 'Old', '', 'two_agent', 1, 'auto', true, 10, 'last_msg', false, 1, 1)",
+        "INSERT INTO team_members (team_id, agent_id, position) VALUES (1, 1, 0), (1, 2, 1)",
+        "INSERT INTO sessions (id, title, created_at) VALUES (1, 'Monday', 1)",
+        "INSERT INTO runs (id, uid, session_id, team_name, task, status, snapshot, created_at, last_seq)"
+        " VALUES (1, 'abc', 1, 'Old', 'say hello', 'running', :snapshot, 1, 2)",
+        "INSERT INTO run_usage (run_id, agent, model, calls, prompt_tokens, completion_tokens, cost)"
+        " VALUES (1, 'coder', 'gpt-4o-mini', 1, 9, 1, 0.01)",
+    ]
+    with db.engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement), {"snapshot": snapshot} if ":snapshot" in statement else {})
+        connection.execute(
+            text("INSERT INTO events (run_id, seq, kind, sender, recipient, ts, payload) VALUES"
+                 " (1, 1, 'message', 'user', 'coder', 1.5, :m), (1, 2, 'usage', 'coder', NULL, 2.5, :u)"),
+            {"m": event_to_json(message), "u": event_to_json(usage)},
+        )
+
+
+def test_the_tables_match_the_migrations(db: Database) -> None:
+    with db.engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    assert differences == []
+    assert current_revision(db) == head_revision()
+
+
+def test_a_database_at_the_first_revision_upgrades_keeping_every_row(database_url: str) -> None:
+    old = database_at(database_url, "0001")
+    fill_first_revision(old)
+    old.close()
+    db = open_database(database_url)
+    try:
+        assert current_revision(db) == head_revision() != "0001"
+        team = resolve_team(db, "Old")
+        assert team.team.members == ["user", "coder"]
+        assert get_agent(db, "coder").tools == ["add"]
+        assert get_agent(db, "coder").termination.mode == "endswith"
+        run = get_run(db, 1)
+        assert (run.task, run.session_id, run.usage[0].prompt_tokens) == ("say hello", 1, 9)
+        assert run.status == "interrupted"  # left "running" by a process that no longer exists
+        assert [s.event.content for s in events_after(db, 1)[:1]] == ["hello"]
+        assert [r.id for r in list_runs(db)] == [1]
+    finally:
+        db.close()
+    if database_url.startswith("sqlite"):
+        backup = Path(database_url.removeprefix("sqlite:///") + ".before-0001")
+        assert backup.exists()
+
+
+def test_a_failing_migration_leaves_the_database_as_it_was(database_url: str) -> None:
+    old = database_at(database_url, "0001")
+    fill_first_revision(old)
+    with old.engine.begin() as connection:  # a hand-made change that collides with revision 0002
+        connection.execute(text("ALTER TABLE runs ADD COLUMN owner VARCHAR"))
+    with pytest.raises(MigrationError) as caught:
+        open_database(database_url)
+    message = str(caught.value)
+    assert f"upgrading the schema of {old.location} from revision 0001 to head failed" in message
+    assert "owner" in message
+    assert "The database was left unchanged" in message
+    assert current_revision(old) == "0001"
+    with old.engine.connect() as connection:
+        assert connection.execute(text("SELECT name FROM models")).scalars().all() == ["gpt"]
+        assert connection.execute(text("SELECT count(*) FROM events")).scalar() == 2
+    old.close()
+
+
+def test_a_database_from_a_newer_roundtable_is_refused(db: Database, database_url: str) -> None:
+    with db.engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = '0999'"))
+    with pytest.raises(MigrationError) as caught:
+        open_database(database_url)
+    assert str(caught.value) == (
+        f"{db.location} is at schema revision 0999, which this version of Roundtable does not know: it was "
+        "probably written by a newer Roundtable. Upgrade Roundtable, or point ROUNDTABLE_DATABASE_URL at another "
+        "database. Nothing was changed."
+    )
+
+
+def test_a_foreign_database_is_left_alone(database_url: str) -> None:
+    foreign = Database(make_engine(database_url))
+    with foreign.engine.begin() as connection:
+        connection.execute(text("CREATE TABLE customers (id INTEGER PRIMARY KEY, name VARCHAR)"))
+        connection.execute(text("INSERT INTO customers VALUES (1, 'Ada')"))
+    with pytest.raises(DatabaseOpenError, match=r"already holds tables \(customers\) but is not a Roundtable database"):
+        open_database(database_url)
+    with foreign.engine.connect() as connection:
+        assert connection.execute(text("SELECT name FROM customers")).scalar() == "Ada"
+    assert current_revision(foreign) is None
+    foreign.close()
+
+
+def test_processes_starting_at_once_migrate_once(database_url: str) -> None:
+    opened: list[Database] = []
+    errors: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            opened.append(open_database(database_url))
+        except BaseException as error:  # noqa: BLE001 (reported below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=start) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert {current_revision(db) for db in opened} == {head_revision()}
+    for db in opened:
+        db.close()
+
+
+def test_the_migrate_command_reports_the_revision(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    result = subprocess.run(
+        [sys.executable, "-m", "storage.migrate", "upgrade"], cwd=ROOT, capture_output=True, text=True,
+        env={**os.environ, "ROUNDTABLE_DATABASE_URL": url}, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"{tmp_path / 'cli.db'} is at revision {head_revision()} (code head {head_revision()})"

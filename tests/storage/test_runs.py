@@ -1,0 +1,133 @@
+"""Sessions and runs: lifecycle, listing, deletion, and recovery after a crashed process."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import update
+
+from components.events import MessageSent
+from storage import Database, InUseError, NotFoundError, open_database
+from storage.eventlog import append_events, events_after
+from storage.processes import current_owner
+from storage.runs import (
+    create_run, create_session, delete_run, delete_session, get_run, interrupt_dead_runs, list_runs,
+    list_sessions, run_snapshot, set_run_status,
+)
+from storage.tables import RunRow
+from tests.storage.helpers import sample_document
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def start_worker(url: str, *args: str) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tests.storage.worker", url, *args], cwd=ROOT, text=True,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+
+
+def test_a_run_moves_through_its_lifecycle(db: Database) -> None:
+    run_id = create_run(db, sample_document(), "Plot AAPL")
+    run = get_run(db, run_id)
+    assert (run.status, run.team, run.task, run.started_at, run.last_seq) == ("created", "Research", "Plot AAPL", None, 0)
+    set_run_status(db, run_id, "running")
+    set_run_status(db, run_id, "waiting_for_input")
+    set_run_status(db, run_id, "running")
+    running = get_run(db, run_id)
+    assert running.started_at is not None and running.owner == current_owner()
+    set_run_status(db, run_id, "failed", error="model unreachable")
+    failed = get_run(db, run_id)
+    assert failed.status == "failed" and failed.error == "model unreachable"
+    assert failed.finished_at is not None and failed.finished_at >= running.started_at
+    assert failed.started_at == running.started_at
+    assert run_snapshot(db, run_id) == sample_document()
+    with pytest.raises(NotFoundError, match="there is no run 999"):
+        set_run_status(db, 999, "running")
+
+
+def test_list_runs_filters_and_orders_newest_first(db: Database) -> None:
+    session_id = create_session(db, "Monday")
+    first = create_run(db, sample_document(), "one", session_id=session_id)
+    second = create_run(db, sample_document("Other"), "two")
+    third = create_run(db, sample_document(), "three", session_id=session_id)
+    set_run_status(db, third, "completed")
+    assert [r.id for r in list_runs(db)] == [third, second, first]
+    assert [r.id for r in list_runs(db, team="Research")] == [third, first]
+    assert [r.id for r in list_runs(db, statuses=["completed"])] == [third]
+    assert [r.id for r in list_runs(db, session_id=session_id)] == [third, first]
+    assert [r.id for r in list_runs(db, limit=1, offset=1)] == [second]
+    assert [(s.id, s.title) for s in list_sessions(db)] == [(session_id, "Monday")]
+
+
+def test_deleting_runs_and_sessions(db: Database) -> None:
+    session_id = create_session(db, "S")
+    run_id = create_run(db, sample_document(), "t", session_id=session_id)
+    other = create_run(db, sample_document(), "kept")
+    append_events(db, run_id, [MessageSent(sender="a", recipient="b", role="user", content="x")] * 3)
+    set_run_status(db, run_id, "running")
+    with pytest.raises(InUseError, match=f"run {run_id} is still running .*; stop it first"):
+        delete_run(db, run_id)
+    with pytest.raises(InUseError, match=f"session {session_id} has active runs \\({run_id}\\)"):
+        delete_session(db, session_id)
+    set_run_status(db, run_id, "stopped")
+    delete_session(db, session_id)
+    with pytest.raises(NotFoundError):
+        get_run(db, run_id)
+    assert events_after(db, run_id) == []
+    delete_run(db, other)
+    assert list_runs(db) == []
+
+
+def test_runs_of_dead_processes_become_interrupted_and_live_ones_do_not(db: Database) -> None:
+    dead = create_run(db, sample_document(), "dead")
+    live = create_run(db, sample_document(), "live")
+    remote = create_run(db, sample_document(), "on another host")
+    waiting = create_run(db, sample_document(), "waiting")
+    for run_id in (dead, live, remote, waiting):
+        set_run_status(db, run_id, "running")
+    set_run_status(db, waiting, "waiting_for_input")
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone = f"{socket.gethostname()}:{finished.stdout.strip()}:1"
+    with db.write() as session:
+        session.exec(update(RunRow).where(RunRow.id.in_([dead, waiting])).values(owner=gone))
+        session.exec(update(RunRow).where(RunRow.id == remote).values(owner="elsewhere:1:1"))
+    assert sorted(interrupt_dead_runs(db)) == sorted([dead, waiting])
+    assert get_run(db, dead).status == "interrupted"
+    assert get_run(db, waiting).error == "the process running it stopped before it finished"
+    assert get_run(db, live).status == "running"
+    assert get_run(db, remote).status == "running"
+
+
+def test_a_killed_process_loses_no_committed_event(database_url: str) -> None:
+    worker = start_worker(database_url, "run-and-hang", "25")
+    try:
+        line = worker.stdout.readline() if worker.stdout else ""
+        assert line.startswith("ready "), worker.stderr.read() if worker.stderr else line
+        run_id = int(line.split()[1])
+    finally:
+        os.kill(worker.pid, signal.SIGKILL)
+        worker.wait()
+    db = open_database(database_url)
+    try:
+        run = get_run(db, run_id)
+        assert run.status == "interrupted"
+        assert [s.event.content for s in events_after(db, run_id)] == [f"message {n}" for n in range(25)]
+        assert run.last_seq == 25
+    finally:
+        db.close()
+
+
+def test_several_processes_append_at_once_without_locking_errors(db: Database, database_url: str) -> None:
+    runs = [create_run(db, sample_document(), f"p{i}") for i in range(2)]
+    workers = [start_worker(database_url, "append", str(run_id), "100") for run_id in runs]
+    results = [worker.communicate(timeout=120) for worker in workers]
+    assert [worker.returncode for worker in workers] == [0, 0], results
+    for run_id in runs:
+        assert [s.seq for s in events_after(db, run_id)] == list(range(1, 101))
