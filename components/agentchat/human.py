@@ -90,6 +90,7 @@ def check_termination_and_human_reply(
         self.stop_reason = reason or f"the human typed 'exit' for {self.name}"
         return True, None
     if reply or self._max_consecutive_auto_reply_dict[sender] == 0:
+        self._consecutive_auto_reply_counter[sender] = 0
         return True, _human_response(reply, message)
     self._consecutive_auto_reply_counter[sender] += 1
     return False, None
