@@ -1,7 +1,7 @@
 """The event log of a run: append events as they happen, read them back for the live view and replay.
 
 ``append_events`` is one transaction per call, committed before it returns: once it returns, the
-events survive a crash of the process. It bumps ``runs.last_seq`` first, which allocates the batch's
+events survive a crash of the process (see ``storage.database`` for what a power cut can cost). It bumps ``runs.last_seq`` first, which allocates the batch's
 sequence numbers (strictly increasing, no gaps) and, on PostgreSQL, locks only that run's row, so
 writers of different runs do not wait for each other. Usage events also add to ``run_usage`` in the
 same transaction.
@@ -92,7 +92,10 @@ def append_events(db: Database, run_id: int, events: Sequence[Event]) -> int:
             for seq, event in enumerate(events, start=last - len(events) + 1):
                 sender, recipient = participants(event)
                 rows.append((run_id, seq, event.kind, sender, recipient, event.ts, event_to_json(event)))
-            cursor.executemany(db.sql(_INSERT), rows)
+            if len(rows) == 1:
+                cursor.execute(db.sql(_INSERT), rows[0])
+            else:
+                cursor.executemany(db.sql(_INSERT), rows)
             _add_usage(db, cursor, run_id, events)
         return last
 
