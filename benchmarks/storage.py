@@ -15,7 +15,6 @@ import argparse
 import os
 import sqlite3
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -24,15 +23,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from sqlalchemy import create_engine, text
 
-from sqlalchemy import create_engine, text  # noqa: E402
-
-from components.events import Event, MessageSent, SpeakerSelected, Usage, event_from_json, event_to_json  # noqa: E402
-from storage import Database, open_database  # noqa: E402
-from storage.eventlog import append_events, events_after  # noqa: E402
-from storage.runs import create_run  # noqa: E402
-from storage.documents import AgentSpec, TeamDocument, TeamSpec  # noqa: E402
+from components.events import Event, MessageSent, SpeakerSelected, Usage, event_from_json, event_to_json
+from storage import Database, open_database
+from storage.documents import AgentSpec, TeamDocument, TeamSpec
+from storage.eventlog import append_events, events_after
+from storage.runs import create_run
 
 THREADS = 8
 BATCH = 50

@@ -7,10 +7,17 @@ pydantic design and export documents), ``validation`` (every problem with its JS
 (import/export), ``secrets`` (API keys), ``settings``. Knows nothing of the studio or of litellm.
 """
 
-from storage.database import Database, database_url, data_dir, open_database
+from storage.database import Database, data_dir, database_url, open_database
 from storage.errors import (
-    Conflict, DatabaseOpenError, DocumentError, InUseError, MigrationError, NameConflictError,
-    NotFoundError, Problem, StorageError,
+    Conflict,
+    DatabaseOpenError,
+    DocumentError,
+    InUseError,
+    MigrationError,
+    NameConflictError,
+    NotFoundError,
+    Problem,
+    StorageError,
 )
 
 __all__ = [

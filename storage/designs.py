@@ -11,7 +11,19 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, select
 
-from storage.design_rows import AGENT, MODEL, TEAM, TOOL, DesignKind, SpecT, find, names, store, to_spec, users
+from storage.design_rows import (
+    AGENT,
+    MODEL,
+    TEAM,
+    TOOL,
+    DesignKind,
+    SpecT,
+    find,
+    names,
+    store,
+    to_spec,
+    users,
+)
 from storage.documents import AgentSpec, ModelSpec, TeamDocument, TeamSpec, ToolSpec
 from storage.errors import Conflict, DocumentError, InUseError, NameConflictError, NotFoundError
 from storage.validation import agent_problems, team_problems

@@ -111,7 +111,7 @@ def upgrade(db: Database, target: str = "head") -> None:
 
 
 def _new_revision(message: str) -> None:
-    from storage.database import Database, make_engine  # noqa: PLC0415 (database imports this module)
+    from storage.database import Database, make_engine  # not at the top: storage.database imports us
 
     rev_id = f"{len(list(ScriptDirectory.from_config(alembic_config()).walk_revisions())) + 1:04d}"
     with tempfile.TemporaryDirectory() as scratch:
@@ -132,7 +132,7 @@ def main() -> None:
     if args.command == "revision":
         _new_revision(args.message)
         return
-    from storage.database import open_database  # noqa: PLC0415
+    from storage.database import open_database  # not at the top: storage.database imports us
 
     db = open_database()
     print(f"{db.location} is at revision {current_revision(db)} (code head {head_revision()})")

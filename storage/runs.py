@@ -16,7 +16,12 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from storage.documents import (
-    ACTIVE_STATUSES, FINISHED_STATUSES, AgentUsage, RunMeta, RunStatus, TeamDocument,
+    ACTIVE_STATUSES,
+    FINISHED_STATUSES,
+    AgentUsage,
+    RunMeta,
+    RunStatus,
+    TeamDocument,
 )
 from storage.errors import InUseError, NotFoundError
 from storage.processes import current_owner, owner_alive

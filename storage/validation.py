@@ -15,7 +15,11 @@ from pydantic import ValidationError
 
 from components.events import event_from_dict
 from storage.documents import (
-    RUN_FORMAT, SCHEMA_VERSION, TEAM_FORMAT, RunDocument, TeamDocument,
+    RUN_FORMAT,
+    SCHEMA_VERSION,
+    TEAM_FORMAT,
+    RunDocument,
+    TeamDocument,
 )
 from storage.errors import DocumentError, Problem
 

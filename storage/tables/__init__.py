@@ -2,7 +2,13 @@
 
 from storage.tables.base import metadata
 from storage.tables.designs import (
-    AgentRow, AgentToolRow, ModelRow, SettingRow, TeamMemberRow, TeamRow, ToolRow,
+    AgentRow,
+    AgentToolRow,
+    ModelRow,
+    SettingRow,
+    TeamMemberRow,
+    TeamRow,
+    ToolRow,
 )
 from storage.tables.history import EventRow, RunRow, RunUsageRow, SessionRow
 

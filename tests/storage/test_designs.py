@@ -7,9 +7,22 @@ from sqlalchemy import exc, text
 
 from storage import Database, DocumentError, InUseError, NameConflictError, NotFoundError
 from storage.designs import (
-    delete_agent, delete_model, delete_team, delete_tool, get_agent, get_model, get_team, get_tool,
-    list_agents, list_models, list_teams, list_tools, resolve_team, save_agent, save_model, save_team,
-    save_tool,
+    delete_agent,
+    delete_model,
+    delete_team,
+    delete_tool,
+    get_agent,
+    get_model,
+    get_team,
+    get_tool,
+    list_agents,
+    list_models,
+    list_teams,
+    list_tools,
+    resolve_team,
+    save_agent,
+    save_model,
+    save_team,
 )
 from storage.documents import AgentSpec, ModelSpec, TeamSpec
 from storage.settings import get_setting, set_setting

@@ -8,7 +8,14 @@ import typing
 import pytest
 
 from components.events import (
-    EVENT_KINDS, EVENT_TYPES, ChatStarted, CodeFinished, MessageSent, SpeakerSelected, TokenDelta, Usage,
+    EVENT_KINDS,
+    EVENT_TYPES,
+    ChatStarted,
+    CodeFinished,
+    MessageSent,
+    SpeakerSelected,
+    TokenDelta,
+    Usage,
 )
 from storage import Database, NotFoundError
 from storage.eventlog import append_events, events_after

@@ -43,24 +43,24 @@ def fill_first_revision(db: Database) -> None:
         ' {"name": "coder", "model": "gpt"}], "models": [{"name": "gpt", "model": "gpt-4o-mini"}], "tools": []}'
     )
     statements = [
-        "INSERT INTO models (id, name, model, api_key_env, stream, extra, created_at, updated_at)"
-        " VALUES (1, 'gpt', 'gpt-4o-mini', 'OPENAI_API_KEY', true, '{}', 1, 1)",
-        "INSERT INTO tools (id, name, description, source, created_at, updated_at)"
-        " VALUES (1, 'add', '', 'def add(a, b):\n    return a + b\n', 1, 1)",
-        "INSERT INTO agents (id, name, kind, description, model_id, human_input_mode, termination, code_execution,"
-        " context, default_auto_reply, created_at, updated_at) VALUES"
-        " (1, 'user', 'user_proxy', '', NULL, 'ALWAYS', '{}', '{\"mode\": \"local\"}', '{}', '', 1, 1),"
-        " (2, 'coder', 'assistant', 'writes code', 1, 'NEVER', '{\"mode\": \"endswith\"}', '{}', '{}', '', 1, 1)",
+        ("INSERT INTO models (id, name, model, api_key_env, stream, extra, created_at, updated_at)"
+         " VALUES (1, 'gpt', 'gpt-4o-mini', 'OPENAI_API_KEY', true, '{}', 1, 1)"),
+        ("INSERT INTO tools (id, name, description, source, created_at, updated_at)"
+         " VALUES (1, 'add', '', 'def add(a, b):\n    return a + b\n', 1, 1)"),
+        ("INSERT INTO agents (id, name, kind, description, model_id, human_input_mode, termination, code_execution,"
+         " context, default_auto_reply, created_at, updated_at) VALUES"
+         " (1, 'user', 'user_proxy', '', NULL, 'ALWAYS', '{}', '{\"mode\": \"local\"}', '{}', '', 1, 1),"
+         " (2, 'coder', 'assistant', 'writes code', 1, 'NEVER', '{\"mode\": \"endswith\"}', '{}', '{}', '', 1, 1)"),
         "INSERT INTO agent_tools (agent_id, tool_id, position) VALUES (2, 1, 0)",
-        "INSERT INTO teams (id, name, description, kind, initiator_id, speaker_selection, allow_repeat_speaker,"
-        " max_round, summary_method, send_introductions, created_at, updated_at)"
-        " VALUES (1, 'Old', '', 'two_agent', 1, 'auto', true, 10, 'last_msg', false, 1, 1)",
+        ("INSERT INTO teams (id, name, description, kind, initiator_id, speaker_selection, allow_repeat_speaker,"
+         " max_round, summary_method, send_introductions, created_at, updated_at)"
+         " VALUES (1, 'Old', '', 'two_agent', 1, 'auto', true, 10, 'last_msg', false, 1, 1)"),
         "INSERT INTO team_members (team_id, agent_id, position) VALUES (1, 1, 0), (1, 2, 1)",
         "INSERT INTO sessions (id, title, created_at) VALUES (1, 'Monday', 1)",
-        "INSERT INTO runs (id, uid, session_id, team_name, task, status, snapshot, created_at, last_seq)"
-        " VALUES (1, 'abc', 1, 'Old', 'say hello', 'running', :snapshot, 1, 2)",
-        "INSERT INTO run_usage (run_id, agent, model, calls, prompt_tokens, completion_tokens, cost)"
-        " VALUES (1, 'coder', 'gpt-4o-mini', 1, 9, 1, 0.01)",
+        ("INSERT INTO runs (id, uid, session_id, team_name, task, status, snapshot, created_at, last_seq)"
+         " VALUES (1, 'abc', 1, 'Old', 'say hello', 'running', :snapshot, 1, 2)"),
+        ("INSERT INTO run_usage (run_id, agent, model, calls, prompt_tokens, completion_tokens, cost)"
+         " VALUES (1, 'coder', 'gpt-4o-mini', 1, 9, 1, 0.01)"),
     ]
     with db.engine.begin() as connection:
         for statement in statements:
@@ -170,7 +170,7 @@ def test_the_migrate_command_reports_the_revision(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     result = subprocess.run(
         [sys.executable, "-m", "storage.migrate", "upgrade"], cwd=ROOT, capture_output=True, text=True,
-        env={**os.environ, "ROUNDTABLE_DATABASE_URL": url}, timeout=120,
+        env={**os.environ, "ROUNDTABLE_DATABASE_URL": url}, timeout=120, check=False,
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"{tmp_path / 'cli.db'} is at revision {head_revision()} (code head {head_revision()})"

@@ -17,8 +17,16 @@ from storage import Database, InUseError, NotFoundError, open_database
 from storage.eventlog import append_events, events_after
 from storage.processes import current_owner
 from storage.runs import (
-    create_run, create_session, delete_run, delete_session, get_run, interrupt_dead_runs, list_runs,
-    list_sessions, run_snapshot, set_run_status,
+    create_run,
+    create_session,
+    delete_run,
+    delete_session,
+    get_run,
+    interrupt_dead_runs,
+    list_runs,
+    list_sessions,
+    run_snapshot,
+    set_run_status,
 )
 from storage.tables import RunRow
 from tests.storage.helpers import sample_document
@@ -93,7 +101,9 @@ def test_runs_of_dead_processes_become_interrupted_and_live_ones_do_not(db: Data
     for run_id in (dead, live, remote, waiting):
         set_run_status(db, run_id, "running")
     set_run_status(db, waiting, "waiting_for_input")
-    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
+    )
     gone = f"{socket.gethostname()}:{finished.stdout.strip()}:1"
     with db.write() as session:
         session.exec(update(RunRow).where(RunRow.id.in_([dead, waiting])).values(owner=gone))

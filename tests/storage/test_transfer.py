@@ -10,8 +10,17 @@ import storage.transfer
 from components.events import CodeFinished, MessageSent, Usage
 from storage import Conflict, Database, DocumentError, NameConflictError
 from storage.designs import (
-    delete_agent, delete_model, delete_team, delete_tool, get_agent, get_team, list_agents, list_models,
-    list_teams, resolve_team, save_agent,
+    delete_agent,
+    delete_model,
+    delete_team,
+    delete_tool,
+    get_agent,
+    get_team,
+    list_agents,
+    list_models,
+    list_teams,
+    resolve_team,
+    save_agent,
 )
 from storage.eventlog import append_events, events_after
 from storage.runs import create_run, delete_run, get_run, list_runs, set_run_status
