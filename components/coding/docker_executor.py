@@ -1,0 +1,534 @@
+"""Runs code in a Docker container: the sandbox for code an LLM wrote.
+
+One container per executor (that is, per conversation), started on the first code block and reused for
+every block: each block is an ``exec`` in it, a fraction of the cost of a fresh container (see
+docs/performance.md). Locked
+down by default: no network, memory, CPU and process limits, every capability dropped, no-new-privileges,
+a non-root user and a read-only root file system, so the work dir (mounted at /workspace) and /tmp are
+the only writable places.
+
+A block that runs past the timeout, or a run that is stopped, kills the whole container: the one way that
+also ends a fork bomb or a process that ignores signals. The next block gets a fresh container; the work
+dir survives, /tmp does not. What a block leaves running in the background dies when it ends, as with the
+local executor.
+
+The engine mounts the work dir from its own file system (``bind_dir``, default the work dir's path): a
+local engine sees it; a remote ``DOCKER_HOST`` needs the same path there, as in AutoGen.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+import uuid
+import weakref
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from components import runtime
+from components.coding.base import (
+    MAX_OUTPUT_CHARS,
+    SAVED_ONLY,
+    CodeBlock,
+    CodeExecutor,
+    CodeResult,
+    CommandOutcome,
+    canonical_language,
+)
+from components.errors import RoundtableError
+
+if TYPE_CHECKING:
+    from docker import DockerClient
+    from docker.models.containers import Container
+
+DEFAULT_IMAGE = "python:3-slim"
+OFFLINE_IMAGE = "roundtable-sandbox:latest"
+IMAGE_ENV = "ROUNDTABLE_SANDBOX_IMAGE"
+WORKSPACE = "/workspace"
+#: the code's user when Roundtable itself runs as root (otherwise the code runs as your uid)
+NOBODY = "65534:65534"
+#: the container's idle main process runs as another unprivileged user, so the code cannot kill it
+KEEPER_USER = "65533:65533"
+
+LABEL = "roundtable.sandbox"
+LABEL_HOST = "roundtable.host"
+LABEL_PID = "roundtable.pid"
+LABEL_STARTED = "roundtable.started"
+
+# Runs a block's command, then kills what it left behind: every process of the code's user except this
+# shell (``kill -1`` skips the caller and init). Repeated, since a fork bomb forks while it is killed.
+_WRAPPER = '"$@"; rc=$?; n=0; while kill -9 -1 2>/dev/null && [ $n -lt 50 ]; do n=$((n + 1)); done; exit $rc'
+_PROBE = 'for c in python3 bash node pwsh; do command -v "$c"; done; true'
+_KILLED = 137  # SIGKILL, which is how the kernel ends a process over its cgroup's memory limit
+# The container's own cgroup counts OOM kills: "oom_kill N" (cgroup v1 and v2 files, whichever exists).
+_OOM_COUNTERS = ["/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events"]
+
+
+class DockerUnavailable(RoundtableError):
+    """No Docker engine answers: the user must start one or choose the local executor."""
+
+
+class SandboxImageMissing(RoundtableError):
+    """The sandbox image is neither present nor pullable."""
+
+
+def default_image() -> str:
+    """``$ROUNDTABLE_SANDBOX_IMAGE`` if set (e.g. the offline image), else ``python:3-slim``."""
+    return os.environ.get(IMAGE_ENV) or DEFAULT_IMAGE
+
+
+def docker_host() -> str:
+    return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+
+
+def unreachable_message() -> str:
+    return f"Docker engine not reachable at {docker_host()}: start Docker or choose the local executor"
+
+
+def docker_engine_status(timeout: float = 3.0) -> tuple[bool, str]:
+    """(True, "Docker <version> at <host>") or (False, why not), in at most ``timeout`` seconds.
+
+    The probe runs in a daemon thread so that no transport (a silent TCP host, an SSH prompt) can hang
+    the caller.
+    """
+    answer: list[tuple[bool, str]] = []
+
+    def probe() -> None:
+        try:
+            version = _connect(timeout).version().get("Version", "?")
+            answer.append((True, f"Docker {version} at {docker_host()}"))
+        except Exception:  # any failure means the same thing to the user: no engine
+            answer.append((False, unreachable_message()))
+
+    thread = threading.Thread(target=probe, name="docker-status", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return answer[0] if answer else (False, unreachable_message())
+
+
+def cleanup_leftover_containers() -> int:
+    """Remove sandbox containers whose Roundtable process on this machine is gone; returns how many.
+
+    Returns 0 when no engine answers (there is nothing to clean up there).
+    """
+    if not docker_engine_status()[0]:
+        return 0
+    return _remove_leftovers(_connect(10))
+
+
+def _remove_leftovers(client: DockerClient) -> int:
+    containers = client.containers.list(all=True, filters={"label": [LABEL, f"{LABEL_HOST}={_hostname()}"]})
+    removed = 0
+    for container in containers:
+        labels = container.labels
+        if _owner_alive(int(labels.get(LABEL_PID, "0")), labels.get(LABEL_STARTED, "")):
+            continue
+        _remove(client, container.id)
+        removed += 1
+    return removed
+
+
+class DockerCommandLineCodeExecutor(CodeExecutor):
+    """Runs each code block in a long-lived, locked-down container (see the module docstring).
+
+    ``image`` defaults to ``default_image()``. ``bind_dir`` is the work dir's path as the engine sees it
+    (when Roundtable itself runs in a container). ``auto_remove``: ``close()`` removes the container
+    rather than only stopping it; ``stop_container=False`` leaves it running after ``close()``.
+    ``user`` ("uid:gid") runs the code as someone else than you (or than nobody, if you are root).
+    """
+
+    kind = "docker"
+
+    def __init__(
+        self,
+        image: str | None = None,
+        container_name: str | None = None,
+        timeout: int = 60,
+        work_dir: str | Path = ".",
+        bind_dir: str | Path | None = None,
+        auto_remove: bool = True,
+        stop_container: bool = True,
+        memory_mb: int = 512,
+        cpus: float = 1.0,
+        pids_limit: int = 128,
+        network: bool = False,
+        user: str | None = None,
+    ) -> None:
+        super().__init__(work_dir=work_dir, timeout=timeout)
+        for name, value in (("memory_mb", memory_mb), ("cpus", cpus), ("pids_limit", pids_limit)):
+            if value <= 0:
+                raise ValueError(f"{name} must be positive (got {value})")
+        self.image = image or default_image()
+        self.container_name = container_name or f"roundtable-sandbox-{uuid.uuid4().hex[:12]}"
+        self.bind_dir = str(bind_dir or self.work_dir)
+        self.auto_remove = auto_remove
+        self.stop_container = stop_container
+        self.memory_mb = memory_mb
+        self.cpus = cpus
+        self.pids_limit = pids_limit
+        self.network = network
+        self.user = user or _default_user()
+        if self.user.split(":")[0] == KEEPER_USER.split(":")[0]:
+            raise ValueError(f"user {self.user} is reserved for the container's main process; choose another")
+        self.commands: dict[str, list[str]] = {}
+        self._client_instance: DockerClient | None = None
+        self._container: Container | None = None
+        self._finalizer: weakref.finalize | None = None
+        self._oom_kills_seen = 0
+        self._lock = threading.RLock()
+
+    @property
+    def container_id(self) -> str | None:
+        """The running container's id, or None before the first block and after close()."""
+        return self._container.id if self._container is not None else None
+
+    def execute_block(self, block: CodeBlock) -> CodeResult:
+        import requests
+
+        runtime.check_cancelled()
+        language = canonical_language(block.language)
+        try:
+            if language is not None and language not in SAVED_ONLY:
+                self._ensure_container()  # it tells which interpreters the image has
+            return super().execute_block(block)
+        except requests.exceptions.ConnectionError as exc:  # the engine went away mid-run
+            self._discard_container()
+            raise DockerUnavailable(unreachable_message()) from exc
+
+    def _run_command(self, argv: list[str], timeout: int) -> CommandOutcome:
+        token = runtime.current().cancellation
+        token.raise_if_cancelled()
+        deadline = time.monotonic() + timeout
+        container, exec_id, run = self._start_exec(argv)
+        with token.on_cancel(run.wake.set):
+            run.wake.wait(timeout)
+            exit_code = self._wait_exit(exec_id, deadline, token) if run.done.is_set() else None
+        if exit_code is None:  # past the timeout or stopped: kill the code with its container
+            self._discard_container()
+            run.done.wait(5)
+        token.raise_if_cancelled()
+        note = self._oom_note(container) if exit_code == _KILLED else ""
+        return CommandOutcome(
+            exit_code=_KILLED if exit_code is None else exit_code,
+            output=run.output(),
+            timed_out=exit_code is None,
+            note=note,
+        )
+
+    def _start_exec(self, argv: list[str]) -> tuple[Container, str, _ExecRun]:
+        import docker
+
+        try:
+            return self._exec_in(self._ensure_container(), argv)
+        except docker.errors.APIError as exc:
+            if exc.status_code not in (404, 409):
+                raise
+        self._discard_container()  # it died: removed from outside, or the memory limit took its init
+        return self._exec_in(self._ensure_container(), argv)
+
+    def _exec_in(self, container: Container, argv: list[str]) -> tuple[Container, str, _ExecRun]:
+        api = self._client().api
+        command = ["sh", "-c", _WRAPPER, "sh", *argv]
+        exec_id = api.exec_create(container.id, command, workdir=WORKSPACE, user=self.user)["Id"]
+        return container, exec_id, _ExecRun(api, exec_id)
+
+    def _wait_exit(self, exec_id: str, deadline: float, token: runtime.CancellationToken) -> int | None:
+        """The exit code once the process ends (its output may close first), or None at the deadline."""
+        api = self._client().api
+        while True:
+            state = api.exec_inspect(exec_id)
+            if not state["Running"]:
+                return _KILLED if state["ExitCode"] is None else int(state["ExitCode"])
+            if token.wait(0.02) or time.monotonic() >= deadline:
+                return None
+
+    def restart(self) -> None:
+        """Remove the container; the next block starts a fresh one."""
+        with self._lock:
+            self._discard_container()
+
+    def close(self) -> None:
+        """Remove the container (``auto_remove=False``: only stop it; ``stop_container=False``: keep it)."""
+        with self._lock:
+            if self._container is None or self._finalizer is None:
+                return
+            if not (self.stop_container and self.auto_remove):
+                self._finalizer.detach()
+                if self.stop_container:
+                    _stop(self._client(), self._container.id)
+                self._container = None
+            else:
+                self._discard_container()
+
+    # -- the container ------------------------------------------------------------------------------
+    def _client(self) -> DockerClient:
+        if self._client_instance is None:
+            reachable, message = docker_engine_status()  # fails in seconds where a client could hang
+            if not reachable:
+                raise DockerUnavailable(message)
+            # Reads of an exec's output block while the code is silent: allow the whole block's timeout.
+            self._client_instance = _connect(max(self.timeout + 15, 30))
+        return self._client_instance
+
+    def _ensure_container(self) -> Container:
+        with self._lock:
+            if self._container is None:
+                self._container = self._start_container()
+            return self._container
+
+    def _start_container(self) -> Container:
+        client = self._client()
+        _cleanup_once(client)
+        _ensure_image(client, self.image)
+        self._prepare_work_dir()
+        container = client.containers.create(
+            self.image,
+            entrypoint=["tail", "-f", "/dev/null"],
+            command=[],
+            name=self.container_name,
+            init=True,
+            user=KEEPER_USER,
+            working_dir=WORKSPACE,
+            volumes={self.bind_dir: {"bind": WORKSPACE, "mode": "rw"}},
+            read_only=True,
+            tmpfs={"/tmp": f"rw,nosuid,nodev,size={self.memory_mb}m,mode=1777"},
+            environment={
+                "HOME": "/tmp",
+                "MPLBACKEND": "Agg",
+                "PYTHONUNBUFFERED": "1",
+                "PYTHONDONTWRITEBYTECODE": "1",
+            },
+            network_mode="bridge" if self.network else "none",
+            mem_limit=f"{self.memory_mb}m",
+            memswap_limit=f"{self.memory_mb}m",
+            nano_cpus=int(self.cpus * 1e9),
+            pids_limit=self.pids_limit,
+            cap_drop=["ALL"],
+            security_opt=["no-new-privileges"],
+            labels=_owner_labels(),
+        )
+        # Removes the container when close() is forgotten: at garbage collection or interpreter exit.
+        finalizer = weakref.finalize(self, _remove, client, container.id)
+        try:
+            container.start()
+            self.commands = self.commands or self._probe_commands(container)
+        except BaseException:
+            finalizer()
+            raise
+        self._finalizer = finalizer
+        self._oom_kills_seen = 0
+        return container
+
+    def _discard_container(self) -> None:
+        """Kill and remove the container, and everything running in it."""
+        with self._lock:
+            if self._finalizer is not None:
+                self._finalizer()
+            self._container = None
+
+    def _probe_commands(self, container: Container) -> dict[str, list[str]]:
+        found = container.exec_run(["sh", "-c", _PROBE], user=self.user).output.decode().split()
+        names = {Path(path).name for path in found}
+        commands = {"sh": ["bash"] if "bash" in names else ["sh"]}
+        if "python3" in names:
+            commands["python"] = ["python3", "-u"]
+        if "node" in names:
+            commands["javascript"] = ["node"]
+        if "pwsh" in names:
+            commands["pwsh"] = ["pwsh", "-File"]
+        return commands
+
+    def _oom_note(self, container: Container) -> str:
+        """The note for a SIGKILLed block if the memory limit did it (the cgroup counts OOM kills)."""
+        import docker
+
+        try:
+            kills = _oom_kills(container.exec_run(["cat", *_OOM_COUNTERS], user=self.user).output.decode())
+        except docker.errors.APIError:  # the container itself died: Docker knows whether OOM did it
+            container.reload()
+            kills = self._oom_kills_seen + 1 if container.attrs["State"].get("OOMKilled") else 0
+        if kills <= self._oom_kills_seen:
+            return ""
+        self._oom_kills_seen = kills
+        return f"Out of memory: the code used more than the {self.memory_mb} MB limit and was killed."
+
+    # -- file ownership ----------------------------------------------------------------------------
+    def _prepare_work_dir(self) -> None:
+        """As root, hand the work dir to the code's user so it can write there (you still own it all)."""
+        self._chown(self.work_dir)
+
+    def _write_code_file(self, code: str, language: str) -> str:
+        rel = super()._write_code_file(code, language)
+        path = self.work_dir
+        for part in Path(rel).parts:
+            path = path / part
+            self._chown(path)
+        return rel
+
+    def _chown(self, path: Path) -> None:
+        uid, _, gid = self.user.partition(":")
+        if os.name == "posix" and os.getuid() == 0 and uid.isdigit() and gid.isdigit():
+            os.chown(path, int(uid), int(gid))
+
+
+class _ExecRun:
+    """One exec's output, read by a daemon thread so the caller can time it out or stop it."""
+
+    def __init__(self, api, exec_id: str) -> None:  # type: ignore[no-untyped-def]
+        self.stdout = _CappedBuffer(MAX_OUTPUT_CHARS // 2)
+        self.stderr = _CappedBuffer(MAX_OUTPUT_CHARS // 2)
+        self.done = threading.Event()
+        self.wake = threading.Event()  # set when the exec ends or the run is stopped
+        stream = api.exec_start(exec_id, stream=True, demux=True)
+        threading.Thread(target=self._read, args=(stream,), name="docker-exec", daemon=True).start()
+
+    def _read(self, stream) -> None:  # type: ignore[no-untyped-def]
+        try:
+            for out, err in stream:
+                self.stdout.add(out)
+                self.stderr.add(err)
+        except Exception:  # the container was killed mid-read
+            pass
+        finally:
+            _close_quietly(stream)
+            self.done.set()
+            self.wake.set()
+
+    def output(self) -> str:
+        """stderr then stdout, as AutoGen reports it."""
+        return self.stderr.text() + self.stdout.text()
+
+
+class _CappedBuffer:
+    """Keeps the first ``limit`` bytes: a block may print gigabytes before its timeout."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.data = bytearray()
+        self.dropped = 0
+
+    def add(self, chunk: bytes | None) -> None:
+        if not chunk:
+            return
+        room = max(self.limit - len(self.data), 0)
+        self.data += chunk[:room]
+        self.dropped += max(len(chunk) - room, 0)
+
+    def text(self) -> str:
+        text = self.data.decode("utf-8", errors="replace")
+        return text + f"\n[output truncated: {self.dropped} more bytes]\n" if self.dropped else text
+
+
+# -- the engine and leftover containers -----------------------------------------------------------------
+def _connect(timeout: float) -> DockerClient:
+    """A client for ``DOCKER_HOST`` (or the local socket); raises DockerUnavailable if none answers."""
+    import docker  # lazily: importing the SDK costs time every page and CLI start would pay
+
+    try:
+        return docker.from_env(timeout=timeout)  # type: ignore[arg-type]
+    except docker.errors.DockerException as exc:
+        raise DockerUnavailable(unreachable_message()) from exc
+
+
+def _ensure_image(client: DockerClient, image: str) -> None:
+    import docker
+
+    try:
+        client.images.get(image)
+        return
+    except docker.errors.ImageNotFound:
+        pass
+    try:
+        client.images.pull(image)
+    except docker.errors.APIError as exc:
+        raise SandboxImageMissing(
+            f"Docker image {image!r} is not available and could not be pulled ({exc.explanation or exc}). "
+            f"Pull it with `docker pull {image}`, or build the offline image with "
+            f"scripts/build_sandbox_image.sh and set {IMAGE_ENV}={OFFLINE_IMAGE}."
+        ) from exc
+
+
+_cleaned: set[str] = set()
+
+
+def _cleanup_once(client: DockerClient) -> None:
+    """Clean up after crashed processes once per engine, when this process first starts a container."""
+    if docker_host() in _cleaned:
+        return
+    _cleaned.add(docker_host())
+    _remove_leftovers(client)
+
+
+def _remove(client: DockerClient, container_id: str) -> None:
+    import docker
+    import requests
+
+    try:
+        client.api.remove_container(container_id, force=True)
+    except (docker.errors.NotFound, requests.exceptions.ConnectionError):
+        pass  # already gone, or the engine is (its next start cleans up after us)
+    except docker.errors.APIError as exc:
+        if exc.status_code != 409:  # 409: its removal is already in progress
+            raise
+
+
+def _stop(client: DockerClient, container_id: str) -> None:
+    import docker
+
+    try:
+        client.api.kill(container_id)
+    except docker.errors.APIError:  # already stopped or gone
+        pass
+
+
+def _close_quietly(stream) -> None:  # type: ignore[no-untyped-def]
+    try:
+        stream.close()
+    except Exception:  # the connection is already gone
+        pass
+
+
+def _oom_kills(counters: str) -> int:
+    for line in counters.splitlines():
+        name, _, value = line.partition(" ")
+        if name == "oom_kill" and value.strip().isdigit():
+            return int(value)
+    return 0
+
+
+def _default_user() -> str:
+    if os.name != "posix" or os.getuid() == 0:
+        return NOBODY
+    return f"{os.getuid()}:{os.getgid()}"
+
+
+def _hostname() -> str:
+    return socket.gethostname()
+
+
+def _process_started(pid: int) -> str:
+    """The process's start time (clock ticks since boot): with the pid, it identifies the process."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rsplit(")", 1)[1].split()[19]
+
+
+def _owner_labels() -> dict[str, str]:
+    pid = os.getpid()
+    return {LABEL: "1", LABEL_HOST: _hostname(), LABEL_PID: str(pid), LABEL_STARTED: _process_started(pid)}
+
+
+def _owner_alive(pid: int, started: str) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by someone else
+        pass
+    return _process_started(pid) == started
