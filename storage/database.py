@@ -22,7 +22,6 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, event, exc, make_url
 from sqlalchemy.engine import URL
-from sqlalchemy.pool import StaticPool
 from sqlmodel import Session, create_engine
 
 from storage.errors import DatabaseOpenError
@@ -83,9 +82,8 @@ class Database:
     @property
     def location(self) -> str:
         """What to show a person: the SQLite file's path, else the masked URL."""
-        database = self.engine.url.database
-        if self.is_sqlite and database and database != ":memory:":
-            return str(Path(database).resolve())
+        if self.is_sqlite:
+            return str(Path(str(self.engine.url.database)).resolve())
         return self.url
 
     @contextmanager
@@ -132,6 +130,15 @@ class Database:
                 if not self.is_sqlite:
                     connection.close()  # back to the pool
 
+    @contextmanager
+    def read_cursor(self) -> Iterator[Any]:
+        """A DBAPI cursor for one read on the hot path (loading events); SQL as for ``write_cursor``."""
+        connection = self.engine.raw_connection()
+        try:
+            yield connection.cursor()
+        finally:
+            connection.close()  # back to the pool (which ends any transaction)
+
     def sql(self, statement: str) -> str:
         """``statement`` with ``?`` placeholders rewritten for this database's driver."""
         return statement if self.is_sqlite else statement.replace("?", "%s")
@@ -166,13 +173,13 @@ def _check_sqlite_file(path: Path) -> None:
 
 
 def _sqlite_engine(url: URL) -> Engine:
-    memory = url.database in (None, "", ":memory:")
-    if not memory:
-        _check_sqlite_file(Path(url.database))
-    engine = create_engine(
-        url, connect_args={"check_same_thread": False, "timeout": 30},
-        poolclass=StaticPool if memory else None,
-    )
+    if url.database in (None, "", ":memory:"):
+        raise DatabaseOpenError(
+            f"{url}: an in-memory SQLite database is not supported (it would vanish, and threads could not share "
+            "it); use a file, e.g. sqlite:///path/to/roundtable.db"
+        )
+    _check_sqlite_file(Path(url.database))
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

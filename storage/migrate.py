@@ -76,7 +76,7 @@ def _check_not_foreign(db: Database) -> None:
 
 def _backup_sqlite(db: Database, revision: str) -> Path | None:
     """Copy an older SQLite database aside before upgrading it (kept if one already exists)."""
-    if not db.is_sqlite or db.location == db.url:
+    if not db.is_sqlite:
         return None
     source = Path(db.location)
     backup = source.with_name(f"{source.name}.before-{revision}")

@@ -74,8 +74,8 @@ def delete_session(db: Database, session_id: int) -> None:
             RunRow.session_id == session_id, col(RunRow.status).in_(ACTIVE_STATUSES)
         )).all()
         if active:
-            runs = ", ".join(str(run_id) for run_id in active)
-            raise InUseError(f"session {session_id} has active runs ({runs}); stop them first", [runs])
+            runs = [f"run {run_id}" for run_id in active]
+            raise InUseError(f"session {session_id} has active runs ({', '.join(runs)}); stop them first", runs)
         session.exec(delete(SessionRow).where(SessionRow.id == session_id))
 
 

@@ -64,6 +64,11 @@ def test_a_damaged_sqlite_file_is_refused(tmp_path: Path) -> None:
         open_database(f"sqlite:///{path}")
 
 
+def test_an_in_memory_database_is_refused() -> None:
+    with pytest.raises(DatabaseOpenError, match="an in-memory SQLite database is not supported .*use a file"):
+        open_database("sqlite://")
+
+
 def test_a_directory_is_not_a_database(tmp_path: Path) -> None:
     with pytest.raises(DatabaseOpenError, match=f"{tmp_path} is a directory, not a database file"):
         open_database(f"sqlite:///{tmp_path}")

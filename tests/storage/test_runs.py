@@ -82,7 +82,7 @@ def test_deleting_runs_and_sessions(db: Database) -> None:
     set_run_status(db, run_id, "running")
     with pytest.raises(InUseError, match=f"run {run_id} is still running .*; stop it first"):
         delete_run(db, run_id)
-    with pytest.raises(InUseError, match=f"session {session_id} has active runs \\({run_id}\\)"):
+    with pytest.raises(InUseError, match=f"session {session_id} has active runs \\(run {run_id}\\)"):
         delete_session(db, session_id)
     set_run_status(db, run_id, "stopped")
     delete_session(db, session_id)
