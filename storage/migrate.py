@@ -4,14 +4,12 @@
 leaves the database exactly as it was and two processes starting at once do not race. Before a
 SQLite file made by an older version is upgraded, a copy is kept next to it.
 
-Developers: ``python -m storage.migrate revision "add x"`` writes a new revision from the tables.
+Developers: ``python -m storage revision "add x"`` writes the next revision from the tables.
 """
 
 from __future__ import annotations
 
-import argparse
 import sqlite3
-import tempfile
 from contextlib import closing
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -108,36 +106,3 @@ def upgrade(db: Database, target: str = "head") -> None:
             f"upgrading the schema of {db.location} from revision {current or '(empty)'} to {target} failed: "
             f"{reason}. The database was left unchanged.{kept} Report this with the message above."
         ) from None
-
-
-def _new_revision(message: str) -> None:
-    from storage.database import Database, make_engine  # not at the top: storage.database imports us
-
-    rev_id = f"{len(list(ScriptDirectory.from_config(alembic_config()).walk_revisions())) + 1:04d}"
-    with tempfile.TemporaryDirectory() as scratch:
-        db = Database(make_engine(f"sqlite:///{scratch}/head.db"))
-        upgrade(db)
-        with db.write_connection() as connection:
-            command.revision(alembic_config(connection), message=message, autogenerate=True, rev_id=rev_id)
-        db.close()
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(prog="python -m storage.migrate", description=__doc__.split("\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("upgrade", help="open (and so upgrade) the database named by ROUNDTABLE_DATABASE_URL")
-    revision = commands.add_parser("revision", help="write the next revision from the difference with the tables")
-    revision.add_argument("message")
-    args = parser.parse_args()
-    if args.command == "revision":
-        _new_revision(args.message)
-        return
-    from storage.database import open_database  # not at the top: storage.database imports us
-
-    db = open_database()
-    print(f"{db.location} is at revision {current_revision(db)} (code head {head_revision()})")
-    db.close()
-
-
-if __name__ == "__main__":
-    main()

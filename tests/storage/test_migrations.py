@@ -169,7 +169,7 @@ def test_processes_starting_at_once_migrate_once(database_url: str) -> None:
 def test_the_migrate_command_reports_the_revision(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     result = subprocess.run(
-        [sys.executable, "-m", "storage.migrate", "upgrade"], cwd=ROOT, capture_output=True, text=True,
+        [sys.executable, "-m", "storage", "upgrade"], cwd=ROOT, capture_output=True, text=True,
         env={**os.environ, "ROUNDTABLE_DATABASE_URL": url}, timeout=120, check=False,
     )
     assert result.returncode == 0, result.stderr
