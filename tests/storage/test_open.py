@@ -99,12 +99,14 @@ def test_urls_are_checked_and_plain_postgresql_gets_the_installed_driver() -> No
     assert make_engine("postgresql://u:p@localhost/x").url.drivername == "postgresql+psycopg"
 
 
-def test_storage_imports_neither_the_studio_nor_llm_libraries() -> None:
+def test_storage_works_without_importing_the_studio_or_llm_libraries(tmp_path: Path) -> None:
     code = (
-        "import storage, storage.designs, storage.runs, storage.eventlog, storage.transfer, storage.secrets,"
-        " storage.settings, storage.migrate, sys;"
-        " print(sorted(m for m in sys.modules if m.split('.')[0] in {'litellm', 'streamlit', 'studio'}))"
+        "import sys; from storage import open_database; from storage.designs import save_model, list_models;"
+        " from storage.documents import ModelSpec; import storage.transfer, storage.eventlog, storage.secrets;"
+        f" db = open_database('sqlite:///{tmp_path / 'layers.db'}'); save_model(db, ModelSpec(name='m', model='x'));"
+        " print([m.name for m in list_models(db)],"
+        " sorted(m for m in sys.modules if m.split('.')[0] in {'litellm', 'streamlit', 'studio'}))"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert result.stdout.strip() == "['m'] []"
