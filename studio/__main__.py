@@ -1,0 +1,12 @@
+"""``python -m studio ...``: see ``studio.cli``."""
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from studio.cli import main  # noqa: E402
+
+sys.exit(main())

@@ -1,0 +1,35 @@
+"""Roundtable studio entry point: ``streamlit run studio/app.py``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # `streamlit run studio/app.py` puts studio/ on the path, not the project
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+st.set_page_config(page_title="Roundtable", page_icon=":material/groups:", layout="wide")
+
+PAGES = {
+    "Run": [
+        st.Page("pages/playground.py", title="Playground", icon=":material/play_circle:", default=True),
+        st.Page("pages/history.py", title="History", icon=":material/history:"),
+        st.Page("pages/replay.py", title="Replay", icon=":material/replay:"),
+    ],
+    "Design": [
+        st.Page("pages/gallery.py", title="Gallery", icon=":material/auto_awesome:"),
+        st.Page("pages/teams.py", title="Teams", icon=":material/groups:"),
+        st.Page("pages/agents.py", title="Agents", icon=":material/smart_toy:"),
+        st.Page("pages/models.py", title="Models", icon=":material/memory:"),
+        st.Page("pages/tools.py", title="Tools", icon=":material/build:"),
+    ],
+    "Share": [
+        st.Page("pages/transfer.py", title="Import / Export", icon=":material/swap_horiz:"),
+        st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
+    ],
+}
+
+st.navigation(PAGES).run()

@@ -1,0 +1,177 @@
+"""Turning a stored design (a ``TeamDocument``) into live ``components`` objects for one run.
+
+Decisions a form cannot express are made here, once, for the studio and the CLI alike:
+- a tool listed on an agent is offered to that agent's LLM, and executed by the team's user proxies
+  (by every member when the team has none), the AutoGen pattern;
+- code runs in the run's own work dir, so each run keeps its files and artifacts apart;
+- tool source is the user's own code and runs in this process, like any function they register.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from components import (
+    AssistantAgent,
+    CodeExecutionConfig,
+    ConversableAgent,
+    GroupChat,
+    GroupChatManager,
+    UserProxyAgent,
+    limit_context,
+)
+from components.coding.extract import content_str
+from storage.documents import AgentSpec, ModelSpec, TeamDocument, TerminationSpec, ToolSpec
+
+_CLASSES: dict[str, type[ConversableAgent]] = {
+    "assistant": AssistantAgent, "user_proxy": UserProxyAgent, "conversable": ConversableAgent,
+}
+
+
+@dataclass
+class BuiltTeam:
+    """Everything needed to start the chat: ``initiator.initiate_chat(recipient, message=task, **chat_kwargs)``."""
+
+    initiator: ConversableAgent
+    recipient: ConversableAgent
+    agents: dict[str, ConversableAgent]
+    manager: GroupChatManager | None = None
+    chat_kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def close(self) -> None:
+        for agent in self.agents.values():
+            agent.close()
+
+
+def llm_config_for(model: ModelSpec, api_key: str | None = None) -> dict[str, Any]:
+    """A litellm llm_config from a model design; the key comes from storage, never from the design."""
+    config: dict[str, Any] = {"model": model.model, **model.extra}
+    for name in ("api_base", "temperature", "max_tokens", "timeout"):
+        value = getattr(model, name)
+        if value is not None:
+            config[name] = value
+    config["stream"] = model.stream
+    if api_key:
+        config["api_key"] = api_key
+    elif model.api_key_env:
+        config["api_key_env"] = model.api_key_env
+    return config
+
+
+def termination_check(spec: TerminationSpec) -> Callable[[dict[str, Any]], bool]:
+    keyword = spec.keyword
+
+    def text(message: dict[str, Any]) -> str:
+        return content_str(message.get("content")).strip()
+
+    checks: dict[str, Callable[[dict[str, Any]], bool]] = {
+        "default": lambda m: text(m) == keyword,
+        "endswith": lambda m: text(m).endswith(keyword),
+        "contains": lambda m: keyword in text(m),
+        "never": lambda m: False,
+    }
+    return checks[spec.mode]
+
+
+def load_tool(tool: ToolSpec) -> Callable[..., Any]:
+    """The function a tool's source defines (the source may import what it needs)."""
+    namespace: dict[str, Any] = {"__name__": f"roundtable_tool_{tool.name}"}
+    exec(compile(tool.source, f"<tool {tool.name}>", "exec"), namespace)  # noqa: S102 - the user's own tool code
+    func = namespace[tool.name]
+    if tool.description and not func.__doc__:
+        func.__doc__ = tool.description
+    return func
+
+
+def code_execution_config(agent: AgentSpec, work_dir: Path) -> CodeExecutionConfig | bool:
+    spec = agent.code_execution
+    if spec.mode == "none":
+        return False
+    folder = work_dir / spec.work_dir if spec.work_dir else work_dir
+    if spec.mode == "local":
+        return CodeExecutionConfig(
+            work_dir=str(folder), timeout=int(spec.timeout), last_n_messages=spec.last_n_messages, use_docker=False
+        )
+    options: dict[str, Any] = {"network": spec.network}
+    for name in ("memory_mb", "cpus", "pids_limit"):
+        if getattr(spec, name) is not None:
+            options[name] = getattr(spec, name)
+    return CodeExecutionConfig(
+        work_dir=str(folder), timeout=int(spec.timeout), last_n_messages=spec.last_n_messages, use_docker=True,
+        image=spec.image, docker=options,
+    )
+
+
+def build_agent(
+    spec: AgentSpec, document: TeamDocument, work_dir: Path, api_keys: Mapping[str, str | None]
+) -> ConversableAgent:
+    cls = _CLASSES[spec.kind]
+    kwargs: dict[str, Any] = {
+        "name": spec.name,
+        "human_input_mode": spec.human_input_mode,
+        "max_consecutive_auto_reply": spec.max_consecutive_auto_reply,
+        "is_termination_msg": termination_check(spec.termination),
+        "code_execution_config": code_execution_config(spec, work_dir),
+        "default_auto_reply": spec.default_auto_reply,
+        "description": spec.description or None,
+        "llm_config": llm_config_for(document.model(spec.model), api_keys.get(spec.model)) if spec.model else False,
+    }
+    if spec.system_message is not None:
+        kwargs["system_message"] = spec.system_message
+    agent = cls(**kwargs)
+    if spec.context.max_messages or spec.context.max_tokens:
+        limit_context(agent, max_messages=spec.context.max_messages, max_tokens=spec.context.max_tokens)
+    return agent
+
+
+def build_team(document: TeamDocument, work_dir: Path, api_keys: Mapping[str, str | None] | None = None) -> BuiltTeam:
+    """Live agents (and a manager for a group chat) for ``document``; ``work_dir`` holds the run's files."""
+    api_keys = api_keys or {}
+    team = document.team
+    agents = {name: build_agent(document.agent(name), document, work_dir, api_keys) for name in team.members}
+    _register_tools(document, agents)
+    initiator = agents[team.initiator]
+    chat_kwargs: dict[str, Any] = {"summary_method": team.summary_method}
+    if team.kind == "two_agent":
+        others = [a for name, a in agents.items() if name != team.initiator]
+        if len(others) != 1:
+            raise ValueError(f"a two-agent team needs exactly one member besides {team.initiator}; has {len(others)}")
+        if team.max_turns:
+            chat_kwargs["max_turns"] = team.max_turns
+        return BuiltTeam(initiator=initiator, recipient=others[0], agents=agents, chat_kwargs=chat_kwargs)
+    groupchat = GroupChat(
+        agents=list(agents.values()),
+        messages=[],
+        max_round=team.max_round,
+        speaker_selection_method=team.speaker_selection,
+        send_introductions=team.send_introductions,
+        **_transition_kwargs(document, agents),
+    )
+    manager_llm = (
+        llm_config_for(document.model(team.manager_model), api_keys.get(team.manager_model)) if team.manager_model else False
+    )
+    manager = GroupChatManager(groupchat=groupchat, llm_config=manager_llm)
+    return BuiltTeam(initiator=initiator, recipient=manager, agents=agents, manager=manager, chat_kwargs=chat_kwargs)
+
+
+def _transition_kwargs(document: TeamDocument, agents: dict[str, ConversableAgent]) -> dict[str, Any]:
+    team = document.team
+    if team.transitions is None:
+        return {"allow_repeat_speaker": team.allow_repeat_speaker}
+    graph = {agents[source]: [agents[t] for t in targets] for source, targets in team.transitions.edges.items()}
+    return {"allowed_or_disallowed_speaker_transitions": graph, "speaker_transitions_type": team.transitions.type}
+
+
+def _register_tools(document: TeamDocument, agents: dict[str, ConversableAgent]) -> None:
+    proxies = [a for name, a in agents.items() if document.agent(name).kind == "user_proxy"]
+    for name, agent in agents.items():
+        for tool_name in document.agent(name).tools:
+            tool = document.tool(tool_name)
+            func = load_tool(tool)
+            executors = proxies or list(agents.values())
+            agent.register_for_llm(name=tool.name, description=tool.description or None)(func)
+            for executor in executors:
+                executor.register_for_execution(name=tool.name)(func)

@@ -1,0 +1,117 @@
+"""History: every run, filterable; open, replay, continue, fork, export, import or delete one."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from storage.designs import list_teams
+from storage.errors import StorageError
+from storage.runs import delete_run, list_runs
+from storage.transfer import import_run
+from storage.validation import load_run_json
+from studio.render.run_header import STATUS_BADGES, elapsed, format_cost, format_duration
+from studio.runs.export import export_all
+from studio.runs.service import continue_run, message_events
+from studio.state import database, run_engine
+
+KEY = "history"
+db, engine = database(), run_engine()
+
+st.title("History")
+
+with st.expander("Import a run (JSON exported from Roundtable)", icon=":material/upload:"):
+    upload = st.file_uploader("Run file", type=["json"], key=f"{KEY}.import")
+    if upload is not None and st.button("Import this run", key=f"{KEY}.import_go"):
+        try:
+            imported = import_run(db, load_run_json(upload.getvalue(), upload.name), source=upload.name)
+        except StorageError as exc:
+            st.error(str(exc))
+        else:
+            st.success(
+                f"Imported as run #{imported.run_id}." if imported.created
+                else f"This run is already here (run #{imported.run_id})."
+            )
+
+cols = st.columns([2, 3, 3])
+teams = ["All teams"] + sorted(t.name for t in list_teams(db))
+team = cols[0].selectbox("Team", teams, key=f"{KEY}.team")
+statuses = cols[1].multiselect(
+    "Status", list(STATUS_BADGES), format_func=lambda s: STATUS_BADGES[s][0], key=f"{KEY}.status"
+)
+search = cols[2].text_input("Task contains", key=f"{KEY}.search", placeholder="search the tasks")
+
+runs = list_runs(db, team=None if team == "All teams" else team, statuses=statuses or None, limit=500)
+if search.strip():
+    runs = [r for r in runs if search.lower() in r.task.lower()]
+
+if not runs:
+    st.info("No runs yet. Start one in the Playground." if team == "All teams" and not statuses else "No run matches.")
+    st.page_link("pages/playground.py", label="Open the Playground", icon=":material/play_circle:")
+    st.stop()
+
+
+def _row(run) -> dict:  # type: ignore[no-untyped-def]
+    costs = [u.cost for u in run.usage]
+    return {
+        "run": run.id,
+        "team": run.team,
+        "task": run.task[:90],
+        "status": STATUS_BADGES.get(run.status, (run.status,))[0],
+        "when": dt.datetime.fromtimestamp(run.created_at).strftime("%Y-%m-%d %H:%M"),
+        "duration": format_duration(elapsed(run)),
+        "tokens": sum(u.prompt_tokens + u.completion_tokens for u in run.usage),
+        "cost": format_cost(None if costs and any(c is None for c in costs) else sum(c or 0 for c in costs)),
+    }
+
+
+table = st.dataframe(
+    [_row(r) for r in runs], hide_index=True, use_container_width=True, on_select="rerun",
+    selection_mode="single-row", key=f"{KEY}.table",
+)
+selected = table.selection.rows if table and table.selection else []
+if not selected:
+    st.caption(f"{len(runs)} run(s). Select a row to open, replay, continue, export or delete it.")
+    st.stop()
+
+run = runs[selected[0]]
+st.subheader(f"Run #{run.id} · {run.team}")
+st.caption(run.task)
+actions = st.columns(4)
+actions[0].page_link("pages/playground.py", label="Open", icon=":material/open_in_new:", query_params={"run": str(run.id)})
+actions[1].page_link("pages/replay.py", label="Replay", icon=":material/replay:", query_params={"run": str(run.id)})
+exports = export_all(db, run.id)
+with actions[2].popover("Export", icon=":material/download:"):
+    for ext, label in (("md", "Markdown"), ("html", "HTML page"), ("json", "JSON (re-importable)")):
+        st.download_button(label, exports[ext], file_name=f"roundtable-run-{run.id}.{ext}", key=f"{KEY}.dl.{ext}")
+with actions[3].popover("Delete", icon=":material/delete:"):
+    st.write(f"Delete run #{run.id} and its {run.last_seq} events? This cannot be undone.")
+    if st.button("Yes, delete it", type="primary", key=f"{KEY}.delete"):
+        try:
+            delete_run(db, run.id)
+        except StorageError as exc:
+            st.error(str(exc))
+        else:
+            st.rerun()
+
+if run.status in ("running", "waiting_for_input", "created"):
+    st.stop()
+st.markdown("##### Continue this conversation")
+messages = message_events(db, run.id)
+points = ["the end"] + [
+    f"message {i + 1}: {m.event.sender} — {str(m.event.content or '')[:60]}" for i, m in enumerate(messages)
+]
+with st.form(f"{KEY}.continue", border=True):
+    start_at = st.selectbox(
+        "Continue from", points, help="The end continues the conversation; an earlier message forks it from there."
+    )
+    message = st.text_area("Your message", placeholder="e.g. Now do the same for cubes.")
+    go = st.form_submit_button("Start the new run", type="primary", icon=":material/play_arrow:")
+if go:
+    if not message.strip():
+        st.error("Type the message to send.")
+    else:
+        upto = None if start_at == "the end" else messages[points.index(start_at) - 1].seq
+        new_id = continue_run(db, engine, run.id, message, upto_seq=upto)
+        st.switch_page("pages/playground.py", query_params={"run": str(new_id)})

@@ -1,0 +1,105 @@
+"""Playground: pick a team, give it a task, watch it work; stop it, answer it, continue it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from storage.designs import list_teams
+from storage.errors import StorageError
+from storage.runs import get_run
+from studio.render.live import follow_run
+from studio.runs.service import continue_run, start_team_run
+from studio.state import database, run_engine
+
+KEY = "playground"
+db, engine = database(), run_engine()
+
+
+def _current_run() -> int | None:
+    """The run to show: ?run=<id> (survives a refresh), else the one this browser tab started last."""
+    raw = st.query_params.get("run")
+    if raw and raw.isdigit():
+        st.session_state[f"{KEY}.run_id"] = int(raw)
+    return st.session_state.get(f"{KEY}.run_id")
+
+
+def _show(run_id: int) -> None:
+    st.session_state[f"{KEY}.run_id"] = run_id
+    st.query_params["run"] = str(run_id)
+    st.rerun()
+
+
+st.title("Playground")
+teams = [t.name for t in list_teams(db)]
+run_id = _current_run()
+
+with st.sidebar:
+    st.subheader("New run")
+    if not teams:
+        st.info("No teams yet. Copy a ready-made team from the Gallery, or build one under Design.")
+        st.page_link("pages/gallery.py", label="Open the Gallery", icon=":material/auto_awesome:")
+    else:
+        with st.form(f"{KEY}.new", border=False):
+            team = st.selectbox("Team", teams, key=f"{KEY}.team")
+            task = st.text_area("Task", placeholder="e.g. Print the first 10 square numbers.", key=f"{KEY}.task", height=120)
+            files = st.file_uploader("Files for the team (optional)", accept_multiple_files=True, key=f"{KEY}.files")
+            submitted = st.form_submit_button("Run", type="primary", icon=":material/play_arrow:", use_container_width=True)
+        if submitted:
+            if not task.strip():
+                st.error("Type a task for the team first.")
+            else:
+                try:
+                    new_id = start_team_run(db, engine, team, task, [(f.name, f.getvalue()) for f in files or []])
+                except (StorageError, ValueError) as exc:
+                    st.error(f"This team cannot run yet: {exc}")
+                else:
+                    _show(new_id)
+    if run_id is not None:
+        st.divider()
+        st.page_link("pages/history.py", label="All runs", icon=":material/history:")
+
+if run_id is None:
+    st.markdown(
+        "Choose a team and give it a task in the sidebar. You will see every message, every piece of code "
+        "and its result appear here as the agents work."
+    )
+    st.stop()
+
+try:
+    run = get_run(db, run_id)
+except StorageError:
+    st.warning(f"Run #{run_id} does not exist (it may have been deleted).")
+    st.session_state.pop(f"{KEY}.run_id", None)
+    st.query_params.clear()
+    st.stop()
+
+handle = engine.handle(run_id)
+active_here = engine.is_active(run_id)
+if active_here:
+    # Streamlit's own header "Stop" would end this page's live loop, not the run: hide it here.
+    st.markdown("<style>[data-testid='stStatusWidget']{display:none}</style>", unsafe_allow_html=True)
+    if st.button("Stop the run", icon=":material/stop_circle:", key=f"{KEY}.stop"):
+        engine.stop(run_id)
+        st.toast(f"Stopping run #{run_id}…")
+
+if handle is not None and handle.pending is not None:
+    request = handle.pending
+    answer = st.chat_input(f"Answer {request.agent} (empty = let it reply automatically, 'exit' = end)", key=f"{KEY}.answer")
+    if answer is not None:
+        engine.answer(run_id, request.request_id, answer)
+        st.rerun()
+    cols = st.columns([1, 1, 6])
+    if cols[0].button("Skip (auto-reply)", key=f"{KEY}.skip"):
+        engine.answer(run_id, request.request_id, "")
+        st.rerun()
+    if cols[1].button("End conversation", key=f"{KEY}.exit"):
+        engine.answer(run_id, request.request_id, "exit")
+        st.rerun()
+elif not active_here and run.status not in ("running", "waiting_for_input", "created"):
+    follow_up = st.chat_input("Send a follow-up message to continue this conversation", key=f"{KEY}.follow")
+    if follow_up:
+        _show(continue_run(db, engine, run_id, follow_up))
+
+follow_run(db, engine, run_id)
+if active_here:
+    st.rerun()  # the run just ended while we watched: redraw with the follow-up box

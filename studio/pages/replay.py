@@ -1,0 +1,104 @@
+"""Replay: play a saved run as it happened (play, pause, step, speed, jump), drawn by the live view's renderer."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from components.events import MessageSent
+from storage.errors import StorageError
+from storage.eventlog import events_after
+from storage.runs import get_run, list_runs, run_snapshot
+from studio.render.run_header import render_run_header
+from studio.render.transcript import Transcript
+from studio.state import database
+
+KEY = "replay"
+SPEEDS = [0.5, 1.0, 2.0, 5.0, 10.0]
+WINDOW = 400  # events drawn before the current position; older ones stay a slider drag away
+MAX_GAP_S = 2.0  # long pauses in the original run are shortened to this (before the speed-up)
+db = database()
+
+st.title("Replay")
+raw = st.query_params.get("run")
+recent = list_runs(db, limit=200)
+if not recent and not raw:
+    st.info("Nothing to replay yet: runs appear here once you start one in the Playground.")
+    st.stop()
+choices = [r.id for r in recent]
+if raw and raw.isdigit() and int(raw) not in choices:
+    choices.insert(0, int(raw))
+labels = {r.id: f"#{r.id} · {r.team} · {r.task[:60]}" for r in recent}
+default = choices.index(int(raw)) if raw and raw.isdigit() else 0
+run_id = st.selectbox("Run", choices, index=default, format_func=lambda i: labels.get(i, f"#{i}"), key=f"{KEY}.pick")
+if st.query_params.get("run") != str(run_id):
+    st.query_params["run"] = str(run_id)
+
+try:
+    run = get_run(db, run_id)
+    members = run_snapshot(db, run_id).team.members
+except StorageError:
+    st.warning(f"Run #{run_id} does not exist.")
+    st.stop()
+events = events_after(db, run_id, 0)
+total = len(events)
+
+# -- position and play state (namespaced per run, so switching runs starts from the top) --------------
+state = st.session_state
+if state.get(f"{KEY}.run") != run_id:
+    state[f"{KEY}.run"], state[f"{KEY}.pos"], state[f"{KEY}.playing"] = run_id, total, False
+
+
+def _set(pos: int, playing: bool = False) -> None:
+    state[f"{KEY}.pos"] = max(0, min(total, pos))
+    state[f"{KEY}.playing"] = playing
+
+
+def _from_slider() -> None:
+    _set(state[f"{KEY}.slider"])
+
+
+render_run_header(run, sum(isinstance(e.event, MessageSent) for e in events))
+st.caption(f"Share this replay: `{st.context.url.split('?')[0]}?run={run_id}`")
+if total == 0:
+    st.info("This run has no events.")
+    st.stop()
+
+controls = st.columns([1, 1, 1.4, 1, 1, 3])
+pos = state[f"{KEY}.pos"]
+if controls[0].button("", icon=":material/first_page:", help="Back to the start", key=f"{KEY}.first"):
+    _set(0)
+if controls[1].button("", icon=":material/skip_previous:", help="One step back", key=f"{KEY}.back"):
+    _set(pos - 1)
+playing = state[f"{KEY}.playing"]
+if controls[2].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
+                      type="primary", key=f"{KEY}.play"):
+    _set(0 if pos >= total and not playing else pos, playing=not playing)
+if controls[3].button("", icon=":material/skip_next:", help="One step forward", key=f"{KEY}.step"):
+    _set(pos + 1)
+if controls[4].button("", icon=":material/last_page:", help="Jump to the end", key=f"{KEY}.last"):
+    _set(total)
+speed = controls[5].select_slider("Speed", SPEEDS, value=state.get(f"{KEY}.speed", 2.0), format_func=lambda s: f"{s:g}x",
+                                  key=f"{KEY}.speed")
+pos, playing = state[f"{KEY}.pos"], state[f"{KEY}.playing"]
+state[f"{KEY}.slider"] = pos
+st.slider("Position (events)", 0, total, key=f"{KEY}.slider", on_change=_from_slider)
+progress = st.empty()
+
+start = max(0, pos - WINDOW)
+if start:
+    st.caption(f"{start} earlier events are not drawn; drag the slider back to see them.")
+transcript = Transcript(st.container(), members, key_prefix=f"replay{run_id}")
+transcript.add_all(events[start:pos])
+progress.caption(f"Event {pos} of {total}")
+
+if playing:
+    for index in range(pos, total):
+        gap = events[index].ts - events[index - 1].ts if index else 0.0
+        time.sleep(min(max(gap, 0.0), MAX_GAP_S) / speed)
+        transcript.add(events[index])
+        state[f"{KEY}.pos"] = index + 1
+        progress.caption(f"Event {index + 1} of {total} · playing at {speed:g}x")
+    state[f"{KEY}.playing"] = False
+    st.rerun()

@@ -1,0 +1,76 @@
+"""Following a run live: draw what is stored, then poll for "events after seq N" and append them.
+
+Measured (ENVIRONMENT.md, "Live rendering in Streamlit"): a polling loop at the end of the script that
+appends one element per new event renders fastest and without flicker; fragments that redraw the list
+flicker or lose events. The streamed text of the reply being written lives in a placeholder at the end.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from components.events import MessageSent
+from storage import Database
+from storage.documents import ACTIVE_STATUSES
+from storage.eventlog import events_after
+from storage.processes import owner_alive
+from storage.runs import get_run, run_snapshot
+from studio.render.avatars import agent_color, avatar_uri
+from studio.render.run_header import render_run_header
+from studio.render.transcript import Transcript
+from studio.runs.engine import RunEngine
+
+POLL_S = 0.25
+
+
+def follow_run(db: Database, engine: RunEngine, run_id: int) -> None:
+    """Render run ``run_id`` and keep appending until it ends (returns at once for a finished run)."""
+    members = run_snapshot(db, run_id).team.members
+    header = st.empty()
+    transcript = Transcript(st.container(), members, key_prefix=f"live{run_id}")
+    typing = st.empty()
+    stored = events_after(db, run_id, 0)
+    transcript.add_all(stored)
+    last_seq = stored[-1].seq if stored else 0
+    rounds = sum(isinstance(e.event, MessageSent) for e in stored)
+    handle = engine.handle(run_id)
+    shown_request = handle.pending.request_id if handle and handle.pending else None
+    drawn: tuple[object, ...] = ()
+    while True:
+        run = get_run(db, run_id)
+        new = events_after(db, run_id, last_seq)
+        for item in new:
+            transcript.add(item)
+            last_seq = item.seq
+            rounds += isinstance(item.event, MessageSent)
+        state = (run.status, rounds, run.usage, int(time.time()))  # redraw at most once a second
+        if state != drawn:
+            with header.container():
+                render_run_header(run, rounds)
+            drawn = state
+        live = handle.live_text() if handle else None
+        if live:
+            agent, text = live
+            with typing.container():
+                with st.chat_message(agent, avatar=avatar_uri(agent, agent_color(agent, members))):
+                    st.markdown(f"**{agent}** is writing…")
+                    st.markdown(text + " ▌")
+        else:
+            typing.empty()
+        if handle and handle.pending and handle.pending.request_id != shown_request:
+            st.rerun()  # draw the answer box for the new question
+        if not new and _ended(engine, run_id, run):
+            break
+        time.sleep(POLL_S)
+    typing.empty()
+
+
+def _ended(engine: RunEngine, run_id: int, run) -> bool:  # type: ignore[no-untyped-def]
+    """True once nothing more can arrive: finished, or driven by a process that is gone."""
+    if engine.is_active(run_id):
+        return False
+    if run.status not in ACTIVE_STATUSES:
+        return True
+    return engine.handle(run_id) is None and owner_alive(run.owner) is False

@@ -1,0 +1,68 @@
+"""The run header: status, elapsed time, rounds, tokens and cost (per agent and in total)."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from storage.runs import RunInfo
+
+STATUS_BADGES = {
+    "created": ("Starting", "gray", ":material/hourglass_empty:"),
+    "running": ("Running", "blue", ":material/progress_activity:"),
+    "waiting_for_input": ("Waiting for you", "orange", ":material/front_hand:"),
+    "completed": ("Completed", "green", ":material/check_circle:"),
+    "stopped": ("Stopped", "gray", ":material/stop_circle:"),
+    "failed": ("Failed", "red", ":material/error:"),
+    "interrupted": ("Interrupted", "orange", ":material/power_off:"),
+}
+
+
+def elapsed(run: RunInfo) -> float:
+    if run.started_at is None:
+        return 0.0
+    return (run.finished_at or time.time()) - run.started_at
+
+
+def format_duration(seconds: float) -> str:
+    seconds = max(0, int(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds} s"
+
+
+def format_cost(cost: float | None) -> str:
+    if cost is None:
+        return "unknown"
+    return "$0" if cost == 0 else f"${cost:.4f}" if cost < 1 else f"${cost:.2f}"
+
+
+def status_badge(status: str) -> str:
+    label, color, icon = STATUS_BADGES.get(status, (status, "gray", ":material/help:"))
+    return f":{color}-badge[{icon} {label}]"
+
+
+def render_run_header(run: RunInfo, rounds: int) -> None:
+    """Draw the header into the current container."""
+    prompt_tokens = sum(u.prompt_tokens for u in run.usage)
+    completion_tokens = sum(u.completion_tokens for u in run.usage)
+    costs = [u.cost for u in run.usage]
+    total_cost = None if any(c is None for c in costs) and costs else sum(c or 0 for c in costs)
+    st.markdown(f"#### Run #{run.id} · {run.team} &nbsp; {status_badge(run.status)}")
+    st.caption(f"Task: {run.task[:300]}")
+    cols = st.columns(4)
+    cols[0].metric("Elapsed", format_duration(elapsed(run)))
+    cols[1].metric("Messages", rounds)
+    cols[2].metric("Tokens (in / out)", f"{prompt_tokens:,} / {completion_tokens:,}")
+    cols[3].metric("Cost", format_cost(total_cost))
+    if run.error and run.status in ("failed", "stopped", "interrupted"):
+        (st.error if run.status == "failed" else st.warning)(run.error)
+    if run.usage:
+        with st.expander("Tokens and cost per agent"):
+            st.dataframe(
+                [
+                    {"agent": u.agent, "model": u.model, "calls": u.calls, "tokens in": u.prompt_tokens,
+                     "tokens out": u.completion_tokens, "cost": format_cost(u.cost)}
+                    for u in run.usage
+                ],
+                hide_index=True, use_container_width=True,
+            )

@@ -1,0 +1,1 @@
+"""Running conversations for the studio and the CLI: the engine, continuing old runs, exports."""

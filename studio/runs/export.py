@@ -1,0 +1,211 @@
+"""Exporting a run to read elsewhere: Markdown, a self-contained HTML page (images embedded), JSON.
+
+The JSON is storage's ``RunDocument`` (re-importable); Markdown and HTML are for people.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import html
+from pathlib import Path
+
+from components.coding.extract import content_str
+from components.events import (
+    Artifact,
+    ChatFinished,
+    CodeFinished,
+    CodeStarted,
+    ErrorRaised,
+    InputGiven,
+    InputRequested,
+    MessageSent,
+    Notice,
+    SpeakerSelected,
+    ToolResult,
+)
+from storage import Database
+from storage.eventlog import StoredEvent, events_after
+from storage.runs import RunInfo, get_run, run_snapshot
+from storage.transfer import export_run
+from studio.render.avatars import agent_color
+from studio.render.run_header import format_cost, format_duration
+
+_EMBED_LIMIT = 5 * 1024 * 1024
+
+
+def run_json(db: Database, run_id: int) -> str:
+    return export_run(db, run_id).model_dump_json(indent=2)
+
+
+def _image_data_uri(work_dir: str, artifact: Artifact) -> str | None:
+    path = Path(work_dir) / artifact.path if work_dir else None
+    if path is None or not path.is_file() or not artifact.mime.startswith("image/") or artifact.size > _EMBED_LIMIT:
+        return None
+    return f"data:{artifact.mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
+
+
+def _when(ts: float | None) -> str:
+    return dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S") if ts else "-"
+
+
+def _summary_lines(run: RunInfo) -> list[tuple[str, str]]:
+    tokens_in = sum(u.prompt_tokens for u in run.usage)
+    tokens_out = sum(u.completion_tokens for u in run.usage)
+    costs = [u.cost for u in run.usage]
+    cost = None if costs and any(c is None for c in costs) else sum(c or 0 for c in costs)
+    duration = (run.finished_at - run.started_at) if run.started_at and run.finished_at else 0
+    return [
+        ("Team", run.team), ("Task", run.task), ("Status", run.status), ("Started", _when(run.started_at)),
+        ("Duration", format_duration(duration)), ("Tokens in / out", f"{tokens_in:,} / {tokens_out:,}"),
+        ("Cost", format_cost(cost)),
+    ]
+
+
+# -- Markdown ----------------------------------------------------------------------------------------------
+def run_markdown(db: Database, run_id: int) -> str:
+    run = get_run(db, run_id)
+    lines = [f"# Run #{run.id}: {run.team}", ""]
+    lines += [f"- **{k}:** {v}" for k, v in _summary_lines(run)]
+    if run.error:
+        lines.append(f"- **Error:** {run.error}")
+    lines.append("")
+    for stored in events_after(db, run_id, 0):
+        lines += _markdown_event(stored)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _markdown_event(stored: StoredEvent) -> list[str]:
+    event = stored.event
+    match event:
+        case MessageSent():
+            text = content_str(event.content) if event.content is not None else ""
+            calls = "".join(
+                f"\n\n_calls `{c.get('function', {}).get('name')}` with_ `{c.get('function', {}).get('arguments')}`"
+                for c in event.tool_calls or []
+            )
+            return [f"### {event.sender} → {event.recipient}", "", text + calls, ""]
+        case SpeakerSelected():
+            return [f"_next speaker: {event.speaker} ({event.reason})_", ""]
+        case CodeStarted():
+            return [f"**{event.agent}** runs {event.language} code:", "", f"```{event.language}", event.code, "```", ""]
+        case CodeFinished():
+            out = [f"Exit code {event.exit_code} after {event.duration_s:.2f} s:", "", "```text", event.output.rstrip(), "```", ""]
+            for artifact in event.artifacts:
+                uri = _image_data_uri(event.work_dir, artifact)
+                out += [f"![{artifact.path}]({uri})" if uri else f"- file `{artifact.path}` ({artifact.size} bytes)", ""]
+            return out
+        case ToolResult():
+            return [f"**{event.agent}** ran tool `{event.name}` → `{event.content}`", ""]
+        case InputRequested():
+            return [f"> **{event.agent}** asks the human: {event.prompt}", ""]
+        case InputGiven():
+            return [f"> human: {event.text or '(empty: auto-reply)'}", ""]
+        case ErrorRaised():
+            return [f"**Error** ({event.error_kind}): {event.message}", ""]
+        case Notice():
+            return [f"_Note: {event.message}_", ""]
+        case ChatFinished():
+            return [f"**Finished:** {event.reason}", "", f"**Summary:** {event.summary}" if event.summary.strip() else "", ""]
+    return []
+
+
+# -- HTML --------------------------------------------------------------------------------------------------
+_CSS = """
+body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;max-width:920px;margin:2rem auto;padding:0 1rem;color:#1f2330;background:#fff}
+h1{font-size:1.5rem}table.meta td{padding:2px 12px 2px 0;vertical-align:top}table.meta td:first-child{color:#6b7080}
+.msg{border-left:4px solid var(--c);background:#f7f8fc;border-radius:8px;padding:.6rem .9rem;margin:.7rem 0}
+.who{font-weight:700;color:var(--c)}.to{color:#8a8fa3;font-weight:400}
+pre{background:#1f2330;color:#e8e9f0;padding:.7rem;border-radius:6px;overflow-x:auto;white-space:pre-wrap}
+.note{color:#6b7080;font-size:.9rem;margin:.3rem 0}.code{border:1px solid #e3e5ee;border-radius:8px;padding:.5rem .8rem;margin:.7rem 0}
+.ok{color:#15803d}.fail{color:#b91c1c}.err{background:#fef2f2;border:1px solid #fecaca;border-radius:8px;padding:.5rem .8rem}
+img{max-width:100%;border:1px solid #e3e5ee;border-radius:6px;margin:.4rem 0}
+"""
+
+
+def run_html(db: Database, run_id: int) -> str:
+    """One HTML file that renders offline: styles inline, images embedded as data URIs."""
+    run = get_run(db, run_id)
+    members = run_snapshot(db, run_id).team.members
+    e = html.escape
+    rows = "".join(f"<tr><td>{e(k)}</td><td>{e(str(v))}</td></tr>" for k, v in _summary_lines(run))
+    body = [f"<h1>Run #{run.id}: {e(run.team)}</h1>", f'<table class="meta">{rows}</table>']
+    if run.error:
+        body.append(f'<p class="err">{e(run.error)}</p>')
+    for stored in events_after(db, run_id, 0):
+        body.append(_html_event(stored, members))
+    title = e(f"Roundtable run #{run.id}: {run.team}")
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
+        f'<meta name="viewport" content="width=device-width,initial-scale=1"><style>{_CSS}</style></head>'
+        f'<body>{"".join(body)}<p class="note">Exported from Roundtable.</p></body></html>'
+    )
+
+
+def _html_event(stored: StoredEvent, members: list[str]) -> str:
+    e = html.escape
+    event = stored.event
+    match event:
+        case MessageSent():
+            text = content_str(event.content) if event.content is not None else ""
+            calls = "".join(
+                f'<p class="note">calls <code>{e(str(c.get("function", {}).get("name")))}</code> with '
+                f'<code>{e(str(c.get("function", {}).get("arguments")))}</code></p>'
+                for c in event.tool_calls or []
+            )
+            color = agent_color(event.sender, members)
+            return (
+                f'<div class="msg" style="--c:{color}"><div class="who">{e(event.sender)} '
+                f'<span class="to">→ {e(event.recipient)}</span></div>{_text_html(text)}{calls}</div>'
+            )
+        case SpeakerSelected():
+            return f'<p class="note">next speaker: <b>{e(event.speaker)}</b> ({e(event.reason)})</p>'
+        case CodeStarted():
+            return f'<div class="code"><p class="note">{e(event.agent)} runs {e(event.language)} code</p><pre>{e(event.code)}</pre></div>'
+        case CodeFinished():
+            css = "ok" if event.exit_code == 0 else "fail"
+            parts = [f'<div class="code"><p class="{css}">exit code {event.exit_code} · {event.duration_s:.2f} s</p>']
+            if event.output.strip():
+                parts.append(f"<pre>{e(event.output)}</pre>")
+            for artifact in event.artifacts:
+                uri = _image_data_uri(event.work_dir, artifact)
+                parts.append(f'<img alt="{e(artifact.path)}" src="{uri}">' if uri else f'<p class="note">file {e(artifact.path)}</p>')
+            return "".join(parts) + "</div>"
+        case ToolResult():
+            return f'<p class="note">{e(event.agent)} ran tool <code>{e(event.name)}</code>: <code>{e(event.content)}</code></p>'
+        case InputRequested():
+            return f'<p class="note"><b>{e(event.agent)}</b> asks the human: {e(event.prompt)}</p>'
+        case InputGiven():
+            return f'<p class="note">human: {e(event.text) or "(empty: auto-reply)"}</p>'
+        case ErrorRaised():
+            return f'<p class="err">{e(event.error_kind)}: {e(event.message)}</p>'
+        case Notice():
+            return f'<p class="note">{e(event.message)}</p>'
+        case ChatFinished():
+            summary = f"<p><b>Summary:</b> {e(event.summary)}</p>" if event.summary.strip() else ""
+            return f'<p class="ok"><b>Finished:</b> {e(event.reason)}</p>{summary}'
+    return ""
+
+
+def _text_html(text: str) -> str:
+    """Message text with fenced code blocks as <pre>, the rest as paragraphs (no external renderer)."""
+    out, code, in_code = [], [], False
+    for line in text.split("\n"):
+        if line.strip().startswith("```"):
+            if in_code:
+                out.append(f"<pre>{html.escape(chr(10).join(code))}</pre>")
+                code = []
+            in_code = not in_code
+        elif in_code:
+            code.append(line)
+        else:
+            out.append(html.escape(line) + "<br>")
+    if code:
+        out.append(f"<pre>{html.escape(chr(10).join(code))}</pre>")
+    return "".join(out)
+
+
+def export_all(db: Database, run_id: int) -> dict[str, str]:
+    """Every export format, keyed by file extension."""
+    return {"md": run_markdown(db, run_id), "html": run_html(db, run_id), "json": run_json(db, run_id)}
+

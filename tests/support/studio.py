@@ -1,0 +1,95 @@
+"""Starting the real studio (`streamlit run studio/app.py`) on a free port, and a real headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.support.services import missing_service
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def studio_server(data_dir: Path, env: dict[str, str] | None = None, timeout: float = 60) -> Iterator[str]:
+    """Run the studio with its own data dir (fresh SQLite database); yields its base URL."""
+    port = free_port()
+    log = open(data_dir / "streamlit.log", "w")  # noqa: SIM115 - closed below
+    process_env = {
+        **os.environ, "ROUNDTABLE_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1",
+        "ROUNDTABLE_DATABASE_URL": f"sqlite:///{data_dir / 'roundtable.db'}", **(env or {}),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(ROOT / "studio" / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=process_env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                    break
+            except OSError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"the studio did not start: {(data_dir / 'streamlit.log').read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def chromium_path() -> str:
+    path = os.environ.get("ROUNDTABLE_CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        missing_service("Chromium (apt-get install chromium)")
+    return path
+
+
+@contextmanager
+def browser_page(width: int = 1400, height: int = 900) -> Iterator[object]:
+    """A Playwright page in real headless Chromium."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        missing_service("Playwright (pip install playwright)")
+    executable = chromium_path()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": height})
+            page.set_default_timeout(30_000)
+            yield page
+        finally:
+            browser.close()
+
+
+def wait_until_idle(page, timeout: float = 30_000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until Streamlit finished running the page script."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', state="attached", timeout=timeout)
