@@ -48,7 +48,8 @@ def to_llm_error(exc: BaseException, entry: ModelEntry) -> LLMError:
 
     if "the built-in local model is not installed" in detail:
         return err("not_installed", detail[detail.index("the built-in local model"):], False)
-    if isinstance(exc, litellm.AuthenticationError) or isinstance(exc, litellm.PermissionDeniedError):
+    missing_key = "Missing credentials" in detail or "api_key client option must be set" in detail
+    if isinstance(exc, (litellm.AuthenticationError, litellm.PermissionDeniedError)) or missing_key:
         key_hint = entry.params.get("api_key_env") or _PROVIDER_KEY_ENV.get(_provider(model), "")
         hint = f" (set {key_hint} or the model's api_key)" if key_hint else " (check the model's api_key)"
         return err("authentication", f"authentication failed for model {model}: check the API key{hint}. {detail}", False)

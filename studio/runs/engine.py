@@ -198,8 +198,8 @@ class RunEngine:
         timeout = self.input_timeout_s
 
         def ask(request: InputRequest) -> str:
-            handle.pending = request
             set_run_status(self.db, handle.run_id, "waiting_for_input")
+            handle.pending = request
             deadline = time.monotonic() + timeout
             try:
                 while True:

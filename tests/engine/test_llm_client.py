@@ -133,3 +133,12 @@ def test_invalid_llm_config_names_the_field(config, fragment) -> None:  # type: 
     with pytest.raises(ValueError) as info:
         AssistantAgent("assistant", llm_config=config)
     assert fragment in str(info.value)
+
+
+def test_missing_key_is_an_authentication_problem(llm, monkeypatch) -> None:
+    monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+    config = llm.llm_config("writer", max_retries=0)
+    config.pop("api_key")
+    with pytest.raises(LLMError, match="authentication failed for model openai/writer") as info:
+        _ask(config)
+    assert info.value.kind == "authentication" and "OPENAI_API_KEY" in str(info.value)
