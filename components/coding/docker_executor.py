@@ -133,10 +133,12 @@ def _remove_leftovers(client: DockerClient) -> int:
 class DockerCommandLineCodeExecutor(CodeExecutor):
     """Runs each code block in a long-lived, locked-down container (see the module docstring).
 
-    ``image`` defaults to ``default_image()``. ``bind_dir`` is the work dir's path as the engine sees it
-    (when Roundtable itself runs in a container). ``auto_remove``: ``close()`` removes the container
-    rather than only stopping it; ``stop_container=False`` leaves it running after ``close()``.
-    ``user`` ("uid:gid") runs the code as someone else than you (or than nobody, if you are root).
+    AutoGen's arguments keep their meaning: ``image`` (default ``default_image()``), ``container_name``,
+    ``timeout``, ``work_dir``, ``bind_dir`` (the work dir's path as the engine sees it, when Roundtable
+    itself runs in a container), ``auto_remove`` (``close()`` removes the container rather than only
+    stopping it) and ``stop_container`` (False: ``close()`` leaves it running). The limits are
+    ``memory_mb``, ``cpus``, ``pids_limit`` and ``network``. The code runs as ``user`` ("uid:gid"),
+    by default your own uid, so you own the files it writes; as root, as nobody.
     """
 
     kind = "docker"
@@ -200,8 +202,8 @@ class DockerCommandLineCodeExecutor(CodeExecutor):
     def _run_command(self, argv: list[str], timeout: int) -> CommandOutcome:
         token = runtime.current().cancellation
         token.raise_if_cancelled()
-        deadline = time.monotonic() + timeout
         container, exec_id, run = self._start_exec(argv)
+        deadline = time.monotonic() + timeout
         with token.on_cancel(run.wake.set):
             run.wake.wait(timeout)
             exit_code = self._wait_exit(exec_id, deadline, token) if run.done.is_set() else None
