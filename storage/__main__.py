@@ -20,7 +20,7 @@ def new_revision(message: str) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         db = Database(make_engine(f"sqlite:///{scratch}/head.db"))
         upgrade(db)
-        with db.write_connection() as connection:
+        with db.schema_connection() as connection:
             command.revision(alembic_config(connection), message=message, autogenerate=True, rev_id=rev_id)
         db.close()
 

@@ -99,10 +99,22 @@ class Database:
             yield session
 
     @contextmanager
-    def write_connection(self) -> Iterator[Connection]:
-        """A Core connection in a write transaction (for bulk statements and migrations)."""
-        with self._write_lock, self._writer.begin() as connection:
-            yield connection
+    def schema_connection(self) -> Iterator[Connection]:
+        """A Core connection in a write transaction, for migrations.
+
+        On SQLite, foreign-key actions are off inside it: rebuilding a table (how SQLite alters one) must
+        not cascade-delete the rows that refer to it. ``storage.migrate`` checks the keys before commit.
+        """
+        with self._write_lock, self._writer.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            if self.is_sqlite:
+                raw.execute("PRAGMA foreign_keys=OFF")  # only takes effect outside a transaction
+            try:
+                with connection.begin():
+                    yield connection
+            finally:
+                if self.is_sqlite:
+                    raw.execute("PRAGMA foreign_keys=ON")
 
     @contextmanager
     def write_cursor(self) -> Iterator[Any]:

@@ -4,6 +4,10 @@
 leaves the database exactly as it was and two processes starting at once do not race. Before a
 SQLite file made by an older version is upgraded, a copy is kept next to it.
 
+On SQLite, altering a table means rebuilding it (``batch_alter_table``), which drops the old table:
+with foreign keys on, that would cascade-delete every event of every run. Migrations therefore run
+with foreign-key actions off and the keys are checked before commit (``Database.schema_connection``).
+
 Developers: ``python -m storage revision "add x"`` writes the next revision from the tables.
 """
 
@@ -84,6 +88,18 @@ def _backup_sqlite(db: Database, revision: str) -> Path | None:
     return backup
 
 
+def _check_foreign_keys(db: Database, connection: Connection, current: str | None, target: str) -> None:
+    """On SQLite (keys off while migrating), refuse to commit rows that point at missing rows."""
+    if not db.is_sqlite:
+        return
+    broken = sorted({row[0] for row in connection.exec_driver_sql("PRAGMA foreign_key_check")})
+    if broken:
+        raise MigrationError(
+            f"upgrading the schema of {db.location} from revision {current or '(empty)'} to {target} would leave "
+            f"rows in {', '.join(broken)} pointing at missing rows, so nothing was changed. Report this."
+        )
+
+
 def upgrade(db: Database, target: str = "head") -> None:
     """Bring the schema to ``target`` in one transaction; MigrationError (nothing changed) on failure."""
     current = current_revision(db)
@@ -95,10 +111,11 @@ def upgrade(db: Database, target: str = "head") -> None:
             return
     backup = _backup_sqlite(db, current) if current is not None else None
     try:
-        with db.write_connection() as connection:
+        with db.schema_connection() as connection:
             if connection.dialect.name == "postgresql":
                 connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
             command.upgrade(alembic_config(connection), target)
+            _check_foreign_keys(db, connection, current, target)
     except (exc.SQLAlchemyError, CommandError) as error:
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         kept = f" A copy made before the upgrade is at {backup}." if backup else ""

@@ -25,7 +25,7 @@ from storage.documents import (
 )
 from storage.errors import InUseError, NotFoundError
 from storage.processes import current_owner, owner_alive
-from storage.tables import RunRow, RunUsageRow, SessionRow
+from storage.tables import RunRow, RunSnapshotRow, RunUsageRow, SessionRow
 from storage.tables.base import now
 
 if TYPE_CHECKING:
@@ -86,11 +86,12 @@ def create_run(
     with db.write() as session:
         row = RunRow(
             uid=uuid.uuid4().hex, session_id=session_id, team_name=snapshot.team.name, task=task,
-            status="created", snapshot=snapshot.model_dump(mode="json"), owner=current_owner(),
+            status="created", owner=current_owner(),
         )
         session.add(row)
         session.flush()
         assert row.id is not None
+        session.add(RunSnapshotRow(run_id=row.id, snapshot=snapshot.model_dump(mode="json")))
         return row.id
 
 
@@ -143,7 +144,10 @@ def get_run(db: Database, run_id: int) -> RunInfo:
 def run_snapshot(db: Database, run_id: int) -> TeamDocument:
     """The resolved team the run ran (no keys)."""
     with db.read() as session:
-        return TeamDocument.model_validate(_run_row(session, run_id).snapshot)
+        row = session.get(RunSnapshotRow, run_id)
+        if row is None:
+            raise NotFoundError(f"there is no run {run_id}")
+        return TeamDocument.model_validate(row.snapshot)
 
 
 def list_runs(

@@ -22,7 +22,7 @@ from storage.documents import ACTIVE_STATUSES, EventRecord, RunDocument, RunMeta
 from storage.errors import Conflict, DocumentError, NameConflictError
 from storage.eventlog import events_after
 from storage.runs import get_run, run_snapshot
-from storage.tables import EventRow, RunRow, RunUsageRow
+from storage.tables import EventRow, RunRow, RunSnapshotRow, RunUsageRow
 from storage.validation import check_run_document, check_team_document
 
 if TYPE_CHECKING:
@@ -184,12 +184,13 @@ def import_run(db: Database, document: RunDocument, source: str = "run document"
         row = RunRow(
             uid=meta.uid, team_name=meta.team, task=meta.task,
             status="interrupted" if meta.status in ACTIVE_STATUSES else meta.status,
-            snapshot=document.snapshot.model_dump(mode="json"), created_at=meta.created_at,
+            created_at=meta.created_at,
             started_at=meta.started_at, finished_at=meta.finished_at, error=meta.error,
             last_seq=len(document.events),
         )
         session.add(row)
         session.flush()
+        session.add(RunSnapshotRow(run_id=row.id, snapshot=document.snapshot.model_dump(mode="json")))
         for usage in meta.usage:
             session.add(RunUsageRow(run_id=row.id, **usage.model_dump()))
         if document.events:

@@ -10,9 +10,10 @@ from storage.tables.designs import (
     TeamRow,
     ToolRow,
 )
-from storage.tables.history import EventRow, RunRow, RunUsageRow, SessionRow
+from storage.tables.history import EventRow, RunRow, RunSnapshotRow, RunUsageRow, SessionRow
 
 __all__ = [
-    "AgentRow", "AgentToolRow", "EventRow", "ModelRow", "RunRow", "RunUsageRow", "SessionRow",
+    "AgentRow", "AgentToolRow", "EventRow", "ModelRow", "RunRow",
+    "RunSnapshotRow", "RunUsageRow", "SessionRow",
     "SettingRow", "TeamMemberRow", "TeamRow", "ToolRow", "metadata",
 ]
