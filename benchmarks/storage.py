@@ -35,7 +35,8 @@ THREADS = 8
 BATCH = 50
 SNAPSHOT = TeamDocument(
     team=TeamSpec(name="bench", members=["user", "coder"], initiator="user"),
-    agents=[AgentSpec(name="user", kind="user_proxy"), AgentSpec(name="coder")],
+    agents=[AgentSpec(name="user", kind="user_proxy"),
+            AgentSpec(name="coder", system_message="You are a helpful AI assistant. " * 50)],  # ~1.6 kB, like AutoGen's
 )
 Result = dict[str, float | None]
 

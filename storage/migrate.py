@@ -95,8 +95,8 @@ def _check_foreign_keys(db: Database, connection: Connection, current: str | Non
     broken = sorted({row[0] for row in connection.exec_driver_sql("PRAGMA foreign_key_check")})
     if broken:
         raise MigrationError(
-            f"upgrading the schema of {db.location} from revision {current or '(empty)'} to {target} would leave "
-            f"rows in {', '.join(broken)} pointing at missing rows, so nothing was changed. Report this."
+            f"upgrading the schema of {db.location} from revision {current or '(empty)'} to {target} stopped: "
+            f"rows in {', '.join(broken)} would point at missing rows. Nothing was changed. Report this."
         )
 
 

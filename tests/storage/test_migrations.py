@@ -120,6 +120,22 @@ def test_a_failing_migration_leaves_the_database_as_it_was(database_url: str) ->
     old.close()
 
 
+def test_an_upgrade_that_would_break_references_is_rolled_back(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'orphans.db'}"
+    old = database_at(url, "0001")
+    fill_first_revision(old)
+    with old.engine.connect() as connection:  # an orphan row, as only a foreign-key-less writer could leave
+        raw = connection.connection.dbapi_connection
+        raw.execute("PRAGMA foreign_keys=OFF")
+        raw.execute("INSERT INTO run_usage (run_id, agent, model, calls, prompt_tokens, completion_tokens)"
+                    " VALUES (77, 'ghost', 'm', 1, 1, 1)")
+        raw.execute("PRAGMA foreign_keys=ON")
+    with pytest.raises(MigrationError, match="rows in run_usage would point at missing rows. Nothing was changed"):
+        open_database(url)
+    assert current_revision(old) == "0001"
+    old.close()
+
+
 def test_a_database_from_a_newer_roundtable_is_refused(db: Database, database_url: str) -> None:
     with db.engine.begin() as connection:
         connection.execute(text("UPDATE alembic_version SET version_num = '0999'"))
