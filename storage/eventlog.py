@@ -1,10 +1,11 @@
 """The event log of a run: append events as they happen, read them back for the live view and replay.
 
 ``append_events`` is one transaction per call, committed before it returns: once it returns, the
-events survive a crash of the process (``storage.database`` says what a power cut can cost). It bumps
-``runs.last_seq`` first, which allocates the batch's sequence numbers (strictly increasing, no gaps)
-and, on PostgreSQL, locks only that run's row, so writers of different runs do not wait for each
-other. Usage events also add to ``run_usage`` in the same transaction.
+events survive a crash of the process (``storage.database`` says what a power cut can cost). Inside
+it, appends to the run are serialised (on SQLite by the database's write lock, on PostgreSQL by
+locking only that run's row), so "highest seq + 1" gives strictly increasing sequence numbers with
+no gaps, and writers of different runs do not wait for each other on PostgreSQL. Usage events also
+add to ``run_usage`` in the same transaction.
 
 This is the hot path, so it speaks plain SQL through a DBAPI cursor: SQLAlchemy's per-statement
 overhead was three quarters of the cost of an append (docs/performance.md).
@@ -48,7 +49,8 @@ def participants(event: Event) -> tuple[str | None, str | None]:
             return getattr(event, "agent", None), None
 
 
-_BUMP = "UPDATE runs SET last_seq = last_seq + ? WHERE id = ? RETURNING last_seq"
+_LOCK_RUN = "SELECT id FROM runs WHERE id = ? FOR UPDATE"
+_LAST_SEQ = "SELECT (SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = runs.id) FROM runs WHERE id = ?"
 _INSERT = "INSERT INTO events (run_id, seq, kind, sender, recipient, ts, payload) VALUES (?, ?, ?, ?, ?, ?, ?)"
 _SELECT = (
     "SELECT seq, kind, sender, recipient, ts, payload FROM events WHERE run_id = ? AND seq > ? ORDER BY seq"
@@ -83,14 +85,16 @@ def _add_usage(db: Database, cursor: Any, run_id: int, events: Sequence[Event]) 
 def append_events(db: Database, run_id: int, events: Sequence[Event]) -> int:
     """Store ``events`` after the run's last one, committed on return; returns the new last seq."""
     with db.write_cursor() as cursor:
-        cursor.execute(db.sql(_BUMP), (len(events), run_id))
+        if not db.is_sqlite:
+            cursor.execute(db.sql(_LOCK_RUN), (run_id,))  # a new statement then sees appends committed before
+        cursor.execute(db.sql(_LAST_SEQ), (run_id,))
         row = cursor.fetchone()
         if row is None:
             raise NotFoundError(f"there is no run {run_id}")
-        last: int = row[0]
+        last: int = row[0] + len(events)
         if events:
             rows = []
-            for seq, event in enumerate(events, start=last - len(events) + 1):
+            for seq, event in enumerate(events, start=row[0] + 1):
                 sender, recipient = participants(event)
                 rows.append((run_id, seq, event.kind, sender, recipient, event.ts, event_to_json(event)))
             if len(rows) == 1:

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, Field
-from sqlalchemy import delete, update
+from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
 from storage.documents import (
@@ -25,7 +25,7 @@ from storage.documents import (
 )
 from storage.errors import InUseError, NotFoundError
 from storage.processes import current_owner, owner_alive
-from storage.tables import RunRow, RunSnapshotRow, RunUsageRow, SessionRow
+from storage.tables import EventRow, RunRow, RunSnapshotRow, RunUsageRow, SessionRow
 from storage.tables.base import now
 
 if TYPE_CHECKING:
@@ -127,18 +127,26 @@ def _usage(session: Session, run_ids: Collection[int]) -> dict[int, list[AgentUs
     return usage
 
 
-def _info(row: RunRow, usage: list[AgentUsage]) -> RunInfo:
+def _runs_with_last_seq() -> Any:
+    """Runs, each with the seq of its last event (an index lookup)."""
+    last = select(func.coalesce(func.max(EventRow.seq), 0)).where(EventRow.run_id == RunRow.id).scalar_subquery()
+    return select(RunRow, last)
+
+
+def _info(row: RunRow, last_seq: int, usage: list[AgentUsage]) -> RunInfo:
     return RunInfo(
         id=row.id, uid=row.uid, session_id=row.session_id, team=row.team_name, task=row.task,
         status=row.status, created_at=row.created_at, started_at=row.started_at,
-        finished_at=row.finished_at, error=row.error, usage=usage, last_seq=row.last_seq, owner=row.owner,
+        finished_at=row.finished_at, error=row.error, usage=usage, last_seq=last_seq, owner=row.owner,
     )
 
 
 def get_run(db: Database, run_id: int) -> RunInfo:
     with db.read() as session:
-        row = _run_row(session, run_id)
-        return _info(row, _usage(session, [run_id])[run_id])
+        found = session.exec(_runs_with_last_seq().where(RunRow.id == run_id)).first()
+        if found is None:
+            raise NotFoundError(f"there is no run {run_id}")
+        return _info(*found, _usage(session, [run_id])[run_id])
 
 
 def run_snapshot(db: Database, run_id: int) -> TeamDocument:
@@ -155,7 +163,7 @@ def list_runs(
     session_id: int | None = None, limit: int = 100, offset: int = 0,
 ) -> list[RunInfo]:
     """Runs matching every filter given, newest first."""
-    query = select(RunRow).order_by(col(RunRow.id).desc()).limit(limit).offset(offset)
+    query = _runs_with_last_seq().order_by(col(RunRow.id).desc()).limit(limit).offset(offset)
     if team is not None:
         query = query.where(RunRow.team_name == team)
     if statuses is not None:
@@ -163,9 +171,9 @@ def list_runs(
     if session_id is not None:
         query = query.where(RunRow.session_id == session_id)
     with db.read() as session:
-        rows = session.exec(query).all()
-        usage = _usage(session, [row.id for row in rows])
-        return [_info(row, usage[row.id]) for row in rows]
+        found = session.exec(query).all()
+        usage = _usage(session, [row.id for row, _ in found])
+        return [_info(row, last_seq, usage[row.id]) for row, last_seq in found]
 
 
 def delete_run(db: Database, run_id: int) -> None:

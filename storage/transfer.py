@@ -186,7 +186,6 @@ def import_run(db: Database, document: RunDocument, source: str = "run document"
             status="interrupted" if meta.status in ACTIVE_STATUSES else meta.status,
             created_at=meta.created_at,
             started_at=meta.started_at, finished_at=meta.finished_at, error=meta.error,
-            last_seq=len(document.events),
         )
         session.add(row)
         session.flush()

@@ -1,10 +1,10 @@
 """History tables: sessions, runs, per-agent usage and the event log.
 
-``runs.last_seq`` is the run's sequence counter: an append bumps it and inserts its events in one
-transaction, which keeps sequence numbers gap-free and lets writers of different runs proceed at once.
-``runs.owner`` names the process that drives the run, so a later start can tell a dead run from a live one.
-The team snapshot lives in ``run_snapshots`` (revision 0003): every append updates the ``runs`` row,
-and SQLite rewrites a whole row on update, so a row carrying a 10 kB snapshot made appends ~30% slower.
+``runs.owner`` names the process that drives the run, so a later start can tell a dead run from a live
+one. An event's ``seq`` is allocated as the run's highest seq + 1 while appends to that run are
+serialised (``storage.eventlog``); no counter column is kept, because an append that also updates its
+``runs`` row writes a second page per commit (40% slower on SQLite). For the same reason the team
+snapshot lives in ``run_snapshots`` (revisions 0003 and 0004).
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ class RunRow(SQLModel, table=True):
     started_at: float | None = None
     finished_at: float | None = None
     error: str | None = Field(default=None, sa_type=Text)
-    last_seq: int = 0
     owner: str | None = None  # "host:pid:start" of the process running it (added in revision 0002)
 
 

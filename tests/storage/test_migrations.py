@@ -9,6 +9,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
@@ -18,8 +19,8 @@ from storage import Database, DatabaseOpenError, MigrationError, open_database
 from storage.database import make_engine
 from storage.designs import get_agent, resolve_team
 from storage.eventlog import events_after
-from storage.migrate import current_revision, head_revision, upgrade
-from storage.runs import get_run, list_runs
+from storage.migrate import alembic_config, current_revision, head_revision, upgrade
+from storage.runs import get_run, list_runs, run_snapshot
 from storage.tables import metadata
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -100,6 +101,22 @@ def test_a_database_at_the_first_revision_upgrades_keeping_every_row(database_ur
     if database_url.startswith("sqlite"):
         backup = Path(database_url.removeprefix("sqlite:///") + ".before-0001")
         assert backup.exists()
+
+
+def test_downgrades_restore_the_first_revision_with_its_rows(database_url: str) -> None:
+    old = database_at(database_url, "0001")
+    fill_first_revision(old)
+    upgrade(old)
+    with old.schema_connection() as connection:
+        command.downgrade(alembic_config(connection), "0001")
+    assert current_revision(old) == "0001"
+    with old.engine.connect() as connection:
+        row = connection.execute(text("SELECT last_seq, snapshot FROM runs WHERE id = 1")).one()
+    assert row[0] == 2 and "Old" in str(row[1])
+    old.close()
+    db = open_database(database_url)
+    assert run_snapshot(db, 1).team.name == "Old"
+    db.close()
 
 
 def test_a_failing_migration_leaves_the_database_as_it_was(database_url: str) -> None:

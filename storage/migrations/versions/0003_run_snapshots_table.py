@@ -1,8 +1,8 @@
 """Keep run snapshots in their own table.
 
-Every event append updates its ``runs`` row (the sequence counter), and SQLite rewrites a whole row
-on update: with a 10 kB snapshot in the row, appends were about 30% slower. Listing runs no longer
-reads every snapshot either.
+Every event append updated its ``runs`` row (the sequence counter, dropped in 0004), and SQLite
+rewrites a whole row on update: with a 10 kB snapshot in the row, appends were about 30% slower.
+Listing runs no longer reads every snapshot either.
 
 Revision ID: 0003
 Revises: 0002
