@@ -82,24 +82,34 @@ if active_here:
         engine.stop(run_id)
         st.toast(f"Stopping run #{run_id}…")
 
+footer = None  # what to draw under the conversation
 if handle is not None and handle.pending is not None:
     request = handle.pending
-    answer = st.chat_input(f"Answer {request.agent} (empty = let it reply automatically, 'exit' = end)", key=f"{KEY}.answer")
+    answer = st.chat_input(f"Answer {request.agent}…", key=f"{KEY}.answer")
     if answer is not None:
         engine.answer(run_id, request.request_id, answer)
         st.rerun()
-    cols = st.columns([1, 1, 6])
-    if cols[0].button("Skip (auto-reply)", key=f"{KEY}.skip"):
-        engine.answer(run_id, request.request_id, "")
-        st.rerun()
-    if cols[1].button("End conversation", key=f"{KEY}.exit"):
-        engine.answer(run_id, request.request_id, "exit")
-        st.rerun()
+
+    def answer_panel() -> None:
+        with st.container(border=True):
+            st.markdown(f":orange-badge[:material/front_hand: Your turn] **{request.agent}** is waiting for your answer.")
+            st.caption("Type it in the box at the bottom of the page, or:")
+            left, right, _ = st.columns([2, 2, 3])
+            if left.button("Let it answer automatically", icon=":material/fast_forward:", key=f"{KEY}.skip",
+                           use_container_width=True):
+                engine.answer(run_id, request.request_id, "")
+                st.rerun()
+            if right.button("End the conversation", icon=":material/logout:", key=f"{KEY}.exit",
+                            use_container_width=True):
+                engine.answer(run_id, request.request_id, "exit")
+                st.rerun()
+
+    footer = answer_panel
 elif not active_here and run.status not in ("running", "waiting_for_input", "created"):
     follow_up = st.chat_input("Send a follow-up message to continue this conversation", key=f"{KEY}.follow")
     if follow_up:
         _show(continue_run(db, engine, run_id, follow_up))
 
-follow_run(db, engine, run_id)
+follow_run(db, engine, run_id, footer)
 if active_here:
     st.rerun()  # the run just ended while we watched: redraw with the follow-up box

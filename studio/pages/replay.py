@@ -65,33 +65,38 @@ if total == 0:
     st.info("This run has no events.")
     st.stop()
 
-controls = st.columns([1, 1, 1.4, 1, 1, 3])
+def _toggle() -> None:
+    at_end = state[f"{KEY}.pos"] >= total
+    _set(0 if at_end and not state[f"{KEY}.playing"] else state[f"{KEY}.pos"], playing=not state[f"{KEY}.playing"])
+
+
+controls = st.columns([1, 1, 1.2, 1, 1, 3], vertical_alignment="bottom")
 pos = state[f"{KEY}.pos"]
-if controls[0].button("", icon=":material/first_page:", help="Back to the start", key=f"{KEY}.first"):
-    _set(0)
-if controls[1].button("", icon=":material/skip_previous:", help="One step back", key=f"{KEY}.back"):
-    _set(pos - 1)
+controls[0].button("Start", icon=":material/first_page:", help="Back to the start", key=f"{KEY}.first",
+                   on_click=_set, args=(0,))
+controls[1].button("Back", icon=":material/skip_previous:", help="One step back", key=f"{KEY}.back",
+                   on_click=_set, args=(pos - 1,))
 playing = state[f"{KEY}.playing"]
-if controls[2].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
-                      type="primary", key=f"{KEY}.play"):
-    _set(0 if pos >= total and not playing else pos, playing=not playing)
-if controls[3].button("", icon=":material/skip_next:", help="One step forward", key=f"{KEY}.step"):
-    _set(pos + 1)
-if controls[4].button("", icon=":material/last_page:", help="Jump to the end", key=f"{KEY}.last"):
-    _set(total)
+controls[2].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
+                   type="primary", key=f"{KEY}.play", on_click=_toggle)
+controls[3].button("Step", icon=":material/skip_next:", help="One step forward", key=f"{KEY}.step",
+                   on_click=_set, args=(pos + 1,))
+controls[4].button("End", icon=":material/last_page:", help="Jump to the end", key=f"{KEY}.last",
+                   on_click=_set, args=(total,))
 speed = controls[5].select_slider("Speed", SPEEDS, value=state.get(f"{KEY}.speed", 2.0), format_func=lambda s: f"{s:g}x",
                                   key=f"{KEY}.speed")
-pos, playing = state[f"{KEY}.pos"], state[f"{KEY}.playing"]
-state[f"{KEY}.slider"] = pos
-st.slider("Position (events)", 0, total, key=f"{KEY}.slider", on_change=_from_slider)
-progress = st.empty()
+if playing:
+    progress = st.progress(pos / total, text=f"Event {pos} of {total} · playing at {speed:g}x")
+else:
+    state[f"{KEY}.slider"] = pos
+    st.slider("Position (events)", 0, total, key=f"{KEY}.slider", on_change=_from_slider)
+    progress = None
 
 start = max(0, pos - WINDOW)
 if start:
     st.caption(f"{start} earlier events are not drawn; drag the slider back to see them.")
 transcript = Transcript(st.container(), members, key_prefix=f"replay{run_id}")
 transcript.add_all(events[start:pos])
-progress.caption(f"Event {pos} of {total}")
 
 if playing:
     for index in range(pos, total):
@@ -99,6 +104,6 @@ if playing:
         time.sleep(min(max(gap, 0.0), MAX_GAP_S) / speed)
         transcript.add(events[index])
         state[f"{KEY}.pos"] = index + 1
-        progress.caption(f"Event {index + 1} of {total} · playing at {speed:g}x")
+        progress.progress((index + 1) / total, text=f"Event {index + 1} of {total} · playing at {speed:g}x")
     state[f"{KEY}.playing"] = False
     st.rerun()

@@ -8,6 +8,7 @@ flicker or lose events. The streamed text of the reply being written lives in a 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 import streamlit as st
 
@@ -25,14 +26,19 @@ from studio.runs.engine import RunEngine
 POLL_S = 0.25
 
 
-def follow_run(db: Database, engine: RunEngine, run_id: int) -> None:
-    """Render run ``run_id`` and keep appending until it ends (returns at once for a finished run)."""
+def follow_run(db: Database, engine: RunEngine, run_id: int, footer: Callable[[], None] | None = None) -> None:
+    """Render run ``run_id`` and keep appending until it ends (returns at once for a finished run).
+
+    ``footer`` draws widgets below the conversation (e.g. the answer panel); new events go above it.
+    """
     members = run_snapshot(db, run_id).team.members
     header = st.empty()
     transcript = Transcript(st.container(), members, key_prefix=f"live{run_id}")
-    typing = st.empty()
     stored = events_after(db, run_id, 0)
     transcript.add_all(stored)
+    typing = st.empty()
+    if footer is not None:
+        footer()
     last_seq = stored[-1].seq if stored else 0
     rounds = sum(isinstance(e.event, MessageSent) for e in stored)
     handle = engine.handle(run_id)
