@@ -90,6 +90,7 @@ def register() -> None:
 
 
 def model_file() -> str:
+    """The GGUF file to load; raises ``LocalModelNotInstalled`` saying what is missing and the fix."""
     override = os.environ.get(MODEL_PATH_ENV)
     if override:
         if not os.path.isfile(override):
@@ -280,9 +281,8 @@ def _make_handler(litellm: Any) -> Any:
                 status_code=404, message=f"unknown local model {model!r}; the built-in one is {LOCAL_MODEL}"
             )
         chunks = litellm_errors(_generate(messages, optional_params))
-        first = next(
-            chunks
-        )  # load the model and start now, so install errors surface from litellm.completion()
+        # Load the model and start now, so that install errors come out of litellm.completion() itself.
+        first = next(chunks)
         return _prepend(first, chunks)
 
     class LocalModelHandler(litellm.CustomLLM):
