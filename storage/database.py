@@ -66,13 +66,10 @@ class Database:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.is_sqlite = engine.dialect.name == "sqlite"
         self._writer = engine.execution_options(**{_WRITE_OPTION: True})
         self._write_lock: Any = threading.Lock() if self.is_sqlite else nullcontext()
         self._sqlite_writer: Any = None
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
 
     @property
     def url(self) -> str:
