@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import TYPE_CHECKING
 
 import streamlit as st
@@ -27,4 +29,14 @@ def run_engine() -> RunEngine:
     """Runs conversations in background workers; lives as long as the server, across page reloads."""
     from studio.runs.engine import RunEngine
 
+    threading.Thread(target=_prewarm_litellm, name="roundtable-prewarm", daemon=True).start()
     return RunEngine(database(), data_dir())
+
+
+def _prewarm_litellm(delay_s: float = 3.0) -> None:
+    """Import litellm in the background once the first page is drawn, so the first run does not wait
+    the seconds its import takes."""
+    time.sleep(delay_s)
+    from components.llm.litellm_loader import get_litellm
+
+    get_litellm()
