@@ -35,8 +35,10 @@ THREADS = 8
 BATCH = 50
 SNAPSHOT = TeamDocument(
     team=TeamSpec(name="bench", members=["user", "coder"], initiator="user"),
-    agents=[AgentSpec(name="user", kind="user_proxy"),
-            AgentSpec(name="coder", system_message="You are a helpful AI assistant. " * 50)],  # ~1.6 kB, like AutoGen's
+    agents=[
+        AgentSpec(name="user", kind="user_proxy"),
+        AgentSpec(name="coder", system_message="You are a helpful AI assistant. " * 50),
+    ],  # ~1.6 kB, like AutoGen's
 )
 Result = dict[str, float | None]
 
@@ -48,10 +50,18 @@ def sample_events(count: int) -> list[Event]:
         if number % 10 == 0:
             events.append(SpeakerSelected(speaker="coder", method="auto", reason="next step", round=number))
         elif number % 10 == 1:
-            events.append(Usage(agent="coder", model="gpt-4o-mini", prompt_tokens=500, completion_tokens=80, cost=1e-4))
+            events.append(
+                Usage(agent="coder", model="gpt-4o-mini", prompt_tokens=500, completion_tokens=80, cost=1e-4)
+            )
         else:
-            events.append(MessageSent(sender="coder", recipient="user", role="assistant",
-                                      content=f"Step {number}: " + "lorem ipsum dolor sit amet " * 15))
+            events.append(
+                MessageSent(
+                    sender="coder",
+                    recipient="user",
+                    role="assistant",
+                    content=f"Step {number}: " + "lorem ipsum dolor sit amet " * 15,
+                )
+            )
     return events
 
 
@@ -78,7 +88,9 @@ def bench_roundtable(db: Database, events: list[Event]) -> Result:
     single = create_run(db, SNAPSHOT, "single")
     one_by_one = timed(lambda: [append_events(db, single, [event]) for event in events])
     batched = create_run(db, SNAPSHOT, "batched")
-    in_batches = timed(lambda: [append_events(db, batched, events[i:i + BATCH]) for i in range(0, len(events), BATCH)])
+    in_batches = timed(
+        lambda: [append_events(db, batched, events[i : i + BATCH]) for i in range(0, len(events), BATCH)]
+    )
     runs = [create_run(db, SNAPSHOT, f"thread {n}") for n in range(THREADS)]
     share = events[: len(events) // THREADS]
 
@@ -94,7 +106,8 @@ def bench_roundtable(db: Database, events: list[Event]) -> Result:
         thread.join()
     concurrent = time.perf_counter() - start
     return {
-        "single": rate(len(events), one_by_one), "batch": rate(len(events), in_batches),
+        "single": rate(len(events), one_by_one),
+        "batch": rate(len(events), in_batches),
         "concurrent": rate(len(share) * THREADS, concurrent),
         "load": median_load(lambda: events_after(db, single), len(events)),
     }
@@ -104,29 +117,41 @@ def bench_raw_sqlite(path: Path, events: list[Event]) -> Result:
     with closing(sqlite3.connect(path, isolation_level=None)) as connection:
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute("PRAGMA synchronous=NORMAL")
-        connection.execute("CREATE TABLE events (run_id INTEGER, seq INTEGER, kind TEXT, payload TEXT,"
-                           " PRIMARY KEY (run_id, seq))")
+        connection.execute(
+            "CREATE TABLE events (run_id INTEGER, seq INTEGER, kind TEXT, payload TEXT,"
+            " PRIMARY KEY (run_id, seq))"
+        )
 
         def one_by_one() -> None:
             for seq, event in enumerate(events, 1):
                 connection.execute("BEGIN IMMEDIATE")
-                connection.execute("INSERT INTO events VALUES (1, ?, ?, ?)", (seq, event.kind, event_to_json(event)))
+                connection.execute(
+                    "INSERT INTO events VALUES (1, ?, ?, ?)", (seq, event.kind, event_to_json(event))
+                )
                 connection.execute("COMMIT")
 
         def in_batches() -> None:
             for start in range(0, len(events), BATCH):
                 connection.execute("BEGIN IMMEDIATE")
-                connection.executemany("INSERT INTO events VALUES (2, ?, ?, ?)", [
-                    (start + offset, e.kind, event_to_json(e)) for offset, e in enumerate(events[start:start + BATCH], 1)
-                ])
+                connection.executemany(
+                    "INSERT INTO events VALUES (2, ?, ?, ?)",
+                    [
+                        (start + offset, e.kind, event_to_json(e))
+                        for offset, e in enumerate(events[start : start + BATCH], 1)
+                    ],
+                )
                 connection.execute("COMMIT")
 
         def load() -> list[Event]:
             rows = connection.execute("SELECT payload FROM events WHERE run_id = 1 ORDER BY seq").fetchall()
             return [event_from_json(payload) for (payload,) in rows]
 
-        return {"single": rate(len(events), timed(one_by_one)), "batch": rate(len(events), timed(in_batches)),
-                "concurrent": None, "load": median_load(load, len(events))}
+        return {
+            "single": rate(len(events), timed(one_by_one)),
+            "batch": rate(len(events), timed(in_batches)),
+            "concurrent": None,
+            "load": median_load(load, len(events)),
+        }
 
 
 def bench_jsonl(path: Path, events: list[Event]) -> Result:
@@ -140,8 +165,12 @@ def bench_jsonl(path: Path, events: list[Event]) -> Result:
         with path.open(encoding="utf-8") as file:
             return [event_from_json(line) for line in file]
 
-    return {"single": rate(len(events), timed(one_by_one)), "batch": None, "concurrent": None,
-            "load": median_load(load, len(events))}
+    return {
+        "single": rate(len(events), timed(one_by_one)),
+        "batch": None,
+        "concurrent": None,
+        "load": median_load(load, len(events)),
+    }
 
 
 @contextmanager
@@ -152,7 +181,9 @@ def postgres_schema(url: str) -> Iterator[str]:
     with admin.begin() as connection:
         connection.execute(text(f'CREATE SCHEMA "{schema}"'))
     try:
-        yield admin.url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(hide_password=False)
+        yield admin.url.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+            hide_password=False
+        )
     finally:
         with admin.begin() as connection:
             connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))

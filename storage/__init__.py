@@ -21,7 +21,17 @@ from storage.errors import (
 )
 
 __all__ = [
-    "Conflict", "Database", "DatabaseOpenError", "DocumentError", "InUseError", "MigrationError",
-    "NameConflictError", "NotFoundError", "Problem", "StorageError", "data_dir", "database_url",
+    "Conflict",
+    "Database",
+    "DatabaseOpenError",
+    "DocumentError",
+    "InUseError",
+    "MigrationError",
+    "NameConflictError",
+    "NotFoundError",
+    "Problem",
+    "StorageError",
+    "data_dir",
+    "database_url",
     "open_database",
 ]

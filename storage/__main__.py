@@ -29,7 +29,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m storage", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("upgrade", help="open (and so upgrade) the database named by ROUNDTABLE_DATABASE_URL")
-    revision = commands.add_parser("revision", help="write the next revision from the difference with the tables")
+    revision = commands.add_parser(
+        "revision", help="write the next revision from the difference with the tables"
+    )
     revision.add_argument("message")
     args = parser.parse_args()
     if args.command == "revision":

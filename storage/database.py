@@ -51,12 +51,15 @@ def _parse_url(url: str) -> URL:
     try:
         parsed = make_url(url)
     except exc.ArgumentError:
-        raise DatabaseOpenError(f'"{url}" is not a database URL ({_URL_EXAMPLES}); check {DATABASE_URL_ENV}.') from None
+        raise DatabaseOpenError(
+            f'"{url}" is not a database URL ({_URL_EXAMPLES}); check {DATABASE_URL_ENV}.'
+        ) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")  # the driver Roundtable installs
     if parsed.get_backend_name() not in ("sqlite", "postgresql"):
         raise DatabaseOpenError(
-            f"{parsed.render_as_string(hide_password=True)}: Roundtable supports SQLite and PostgreSQL only ({_URL_EXAMPLES})."
+            f"{parsed.render_as_string(hide_password=True)}: Roundtable supports SQLite and PostgreSQL only "
+            f"({_URL_EXAMPLES})."
         )
     return parsed
 
@@ -184,8 +187,8 @@ def _check_sqlite_file(path: Path) -> None:
 def _sqlite_engine(url: URL) -> Engine:
     if url.database in (None, "", ":memory:"):
         raise DatabaseOpenError(
-            f"{url}: an in-memory SQLite database is not supported (it would vanish, and threads could not share "
-            "it); use a file, e.g. sqlite:///path/to/roundtable.db"
+            f"{url}: an in-memory SQLite database is not supported (it would vanish, and threads could "
+            "not share it); use a file, e.g. sqlite:///path/to/roundtable.db"
         )
     _check_sqlite_file(Path(url.database))
     engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
@@ -231,8 +234,8 @@ def check_connection(db: Database) -> None:
         reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         if db.is_sqlite:
             raise DatabaseOpenError(
-                f"cannot open the SQLite database {db.location}: {reason}. Check the file and its permissions, "
-                f"or point {DATABASE_URL_ENV} elsewhere."
+                f"cannot open the SQLite database {db.location}: {reason}. Check the file and its "
+                f"permissions, or point {DATABASE_URL_ENV} elsewhere."
             ) from None
         raise DatabaseOpenError(
             f"cannot connect to {db.url}: {reason}. Check that the server is running and reachable, and that "

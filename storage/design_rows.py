@@ -57,28 +57,41 @@ def to_spec(session: Session, kind: DesignKind[SpecT], row: Any) -> SpecT:
         return kind.spec.model_validate(row, from_attributes=True)
     if kind is AGENT:
         tools = session.exec(
-            select(ToolRow.name).join(AgentToolRow, col(AgentToolRow.tool_id) == col(ToolRow.id))
-            .where(AgentToolRow.agent_id == row.id).order_by(AgentToolRow.position)
+            select(ToolRow.name)
+            .join(AgentToolRow, col(AgentToolRow.tool_id) == col(ToolRow.id))
+            .where(AgentToolRow.agent_id == row.id)
+            .order_by(AgentToolRow.position)
         ).all()
-        fields = {name: getattr(row, name) for name in AgentSpec.model_fields if name not in ("model", "tools")}
+        fields = {
+            name: getattr(row, name) for name in AgentSpec.model_fields if name not in ("model", "tools")
+        }
         return AgentSpec(**fields, model=_name_of(session, ModelRow, row.model_id), tools=list(tools))
     members = session.exec(
-        select(AgentRow.id, AgentRow.name).join(TeamMemberRow, col(TeamMemberRow.agent_id) == col(AgentRow.id))
-        .where(TeamMemberRow.team_id == row.id).order_by(TeamMemberRow.position)
+        select(AgentRow.id, AgentRow.name)
+        .join(TeamMemberRow, col(TeamMemberRow.agent_id) == col(AgentRow.id))
+        .where(TeamMemberRow.team_id == row.id)
+        .order_by(TeamMemberRow.position)
     ).all()
     by_id = dict(members)
     transitions = None
     if row.transitions is not None:
-        edges = {by_id[source]: [by_id[target] for target in targets] for source, targets in row.transitions["edges"]}
+        edges = {by_id[source]: [by_id[t] for t in targets] for source, targets in row.transitions["edges"]}
         transitions = {"type": row.transitions["type"], "edges": edges}
     fields = {
-        name: getattr(row, name) for name in TeamSpec.model_fields
+        name: getattr(row, name)
+        for name in TeamSpec.model_fields
         if name not in ("members", "initiator", "transitions", "manager_model")
     }
     return TeamSpec(  # type: ignore[return-value]
-        **fields, members=[name for _, name in members], initiator=by_id[row.initiator_id],
-        transitions=transitions, manager_model=_name_of(session, ModelRow, row.manager_model_id),
+        **fields,
+        members=[name for _, name in members],
+        initiator=by_id[row.initiator_id],
+        transitions=transitions,
+        manager_model=_name_of(session, ModelRow, row.manager_model_id),
     )
+
+
+_REFERENCES = {"agent": {"model", "tools"}, "team": {"members", "initiator", "transitions", "manager_model"}}
 
 
 def store(session: Session, kind: DesignKind[SpecT], spec: SpecT, row: Any | None = None) -> Any:
@@ -87,43 +100,50 @@ def store(session: Session, kind: DesignKind[SpecT], spec: SpecT, row: Any | Non
     A model's stored API key is not part of the spec and is kept as it was.
     """
     is_new = row is None
-    row = row if row is not None else kind.row()
-    simple = spec.model_dump(mode="json", exclude={"model", "tools", "members", "initiator", "transitions",
-                                                   "manager_model"} if kind in (AGENT, TEAM) else None)
-    for name, value in simple.items():
+    row = kind.row() if row is None else row
+    for name, value in spec.model_dump(mode="json", exclude=_REFERENCES.get(kind.label)).items():
         setattr(row, name, value)
-    if kind is AGENT:
-        row.model_id = _id_of(session, MODEL, spec.model)  # type: ignore[attr-defined]
-    if kind is TEAM:
-        _store_team_refs(session, row, spec)  # type: ignore[arg-type]
+    if isinstance(spec, AgentSpec):
+        row.model_id = _id_of(session, MODEL, spec.model)
+    elif isinstance(spec, TeamSpec):
+        _store_team_refs(session, row, spec)
     row.updated_at = now()
     session.add(row)
     session.flush()
-    if kind is AGENT:
-        _replace_links(session, AgentToolRow, "agent_id", row.id, [
-            {"tool_id": _id_of(session, TOOL, tool), "position": index} for index, tool in enumerate(spec.tools)  # type: ignore[attr-defined]
-        ], is_new)
-    if kind is TEAM:
-        _replace_links(session, TeamMemberRow, "team_id", row.id, [
-            {"agent_id": _id_of(session, AGENT, name), "position": index} for index, name in enumerate(spec.members)  # type: ignore[attr-defined]
-        ], is_new)
+    if isinstance(spec, AgentSpec):
+        tools = [{"tool_id": _id_of(session, TOOL, name), "position": i} for i, name in enumerate(spec.tools)]
+        _replace_links(session, AgentToolRow, "agent_id", row.id, tools, is_new)
+    elif isinstance(spec, TeamSpec):
+        members = [
+            {"agent_id": _id_of(session, AGENT, name), "position": i} for i, name in enumerate(spec.members)
+        ]
+        _replace_links(session, TeamMemberRow, "team_id", row.id, members, is_new)
     return row
 
 
 def _store_team_refs(session: Session, row: TeamRow, spec: TeamSpec) -> None:
     row.initiator_id = _id_of(session, AGENT, spec.initiator)  # type: ignore[assignment]
     row.manager_model_id = _id_of(session, MODEL, spec.manager_model)
-    row.transitions = None if spec.transitions is None else {
-        "type": spec.transitions.type,
-        "edges": [
-            [_id_of(session, AGENT, source), [_id_of(session, AGENT, target) for target in targets]]
-            for source, targets in spec.transitions.edges.items()
-        ],
-    }
+    row.transitions = (
+        None
+        if spec.transitions is None
+        else {
+            "type": spec.transitions.type,
+            "edges": [
+                [_id_of(session, AGENT, source), [_id_of(session, AGENT, target) for target in targets]]
+                for source, targets in spec.transitions.edges.items()
+            ],
+        }
+    )
 
 
 def _replace_links(
-    session: Session, table: type[SQLModel], owner: str, owner_id: int, links: list[dict[str, Any]], is_new: bool,
+    session: Session,
+    table: type[SQLModel],
+    owner: str,
+    owner_id: int,
+    links: list[dict[str, Any]],
+    is_new: bool,
 ) -> None:
     if not is_new:
         session.exec(delete(table).where(getattr(table, owner) == owner_id))  # type: ignore[call-overload]
@@ -135,17 +155,29 @@ def _replace_links(
 def users(session: Session, kind: DesignKind[Any], row: Any) -> list[str]:
     """Where a stored item is used, e.g. ``['agent "a"', 'team "t" (manager model)']``."""
     if kind is MODEL:
-        agents = session.exec(select(AgentRow.name).where(AgentRow.model_id == row.id).order_by(AgentRow.name)).all()
-        teams = session.exec(select(TeamRow.name).where(TeamRow.manager_model_id == row.id).order_by(TeamRow.name)).all()
+        agents = session.exec(
+            select(AgentRow.name).where(AgentRow.model_id == row.id).order_by(AgentRow.name)
+        ).all()
+        teams = session.exec(
+            select(TeamRow.name).where(TeamRow.manager_model_id == row.id).order_by(TeamRow.name)
+        ).all()
         return [f'agent "{name}"' for name in agents] + [f'team "{name}" (manager model)' for name in teams]
     if kind is TOOL:
         link = col(AgentToolRow.agent_id) == col(AgentRow.id)
-        agents = session.exec(select(AgentRow.name).join(AgentToolRow, link)
-                              .where(AgentToolRow.tool_id == row.id).order_by(AgentRow.name)).all()
+        agents = session.exec(
+            select(AgentRow.name)
+            .join(AgentToolRow, link)
+            .where(AgentToolRow.tool_id == row.id)
+            .order_by(AgentRow.name)
+        ).all()
         return [f'agent "{name}"' for name in agents]
     if kind is AGENT:
         link = col(TeamMemberRow.team_id) == col(TeamRow.id)
-        teams = session.exec(select(TeamRow.name).join(TeamMemberRow, link)
-                             .where(TeamMemberRow.agent_id == row.id).order_by(TeamRow.name)).all()
+        teams = session.exec(
+            select(TeamRow.name)
+            .join(TeamMemberRow, link)
+            .where(TeamMemberRow.agent_id == row.id)
+            .order_by(TeamRow.name)
+        ).all()
         return [f'team "{name}"' for name in teams]
     return []

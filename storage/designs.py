@@ -42,9 +42,13 @@ def _row(session: Session, kind: DesignKind[Any], name: str) -> Any:
 def check_references(session: Session, kind: DesignKind[SpecT], spec: SpecT) -> None:
     """Refuse an agent or team whose references do not name saved items (DocumentError, every problem)."""
     if kind is AGENT:
-        problems = agent_problems(spec.model_dump(), "", names(session, MODEL), names(session, TOOL), "saved ")
+        problems = agent_problems(
+            spec.model_dump(), "", names(session, MODEL), names(session, TOOL), "saved "
+        )
     elif kind is TEAM:
-        problems = team_problems(spec.model_dump(), "", names(session, AGENT), names(session, MODEL), "saved ")
+        problems = team_problems(
+            spec.model_dump(), "", names(session, AGENT), names(session, MODEL), "saved "
+        )
     else:
         return
     if problems:
@@ -57,7 +61,8 @@ def save_in(session: Session, kind: DesignKind[SpecT], spec: SpecT, replacing: s
     row = None if replacing is None else _row(session, kind, replacing)
     if taken is not None and (row is None or taken.id != row.id):
         raise NameConflictError(
-            f'a {kind.label} named "{spec.name}" already exists; choose another name', [Conflict(kind.label, spec.name)]
+            f'a {kind.label} named "{spec.name}" already exists; choose another name',
+            [Conflict(kind.label, spec.name)],
         )
     check_references(session, kind, spec)
     store(session, kind, spec, row)

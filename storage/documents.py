@@ -30,7 +30,9 @@ FINISHED_STATUSES: tuple[RunStatus, ...] = ("completed", "stopped", "failed", "i
 AGENT_NAME_PATTERN = r"^[A-Za-z0-9_-]+$"
 _SECRET_HINTS = ("api_key", "apikey", "secret", "password", "access_token", "authorization")
 _KIND_INPUT_MODE: dict[str, HumanInputMode] = {
-    "assistant": "NEVER", "user_proxy": "ALWAYS", "conversable": "TERMINATE",
+    "assistant": "NEVER",
+    "user_proxy": "ALWAYS",
+    "conversable": "TERMINATE",
 }
 
 
@@ -55,9 +57,12 @@ class ModelSpec(_Doc):
 
     name: str = Field(min_length=1, max_length=100, description="Unique, user-facing name.")
     model: str = Field(min_length=1, description='litellm model string, e.g. "gpt-4o-mini", "ollama/llama3".')
-    api_base: str | None = Field(default=None, description="Base URL of the API; None uses litellm's default.")
+    api_base: str | None = Field(
+        default=None, description="Base URL of the API; None uses litellm's default."
+    )
     api_key_env: str | None = Field(
-        default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
+        default=None,
+        pattern=r"^[A-Za-z_][A-Za-z0-9_]*$",
         description="Name of the environment variable holding the key; None if the model needs none.",
     )
     temperature: float | None = Field(default=None, ge=0, le=2, description="Sampling temperature.")

@@ -51,11 +51,15 @@ def participants(event: Event) -> tuple[str | None, str | None]:
 
 _LOCK_RUN = "SELECT id FROM runs WHERE id = ? FOR UPDATE"
 _LAST_SEQ = "SELECT (SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = runs.id) FROM runs WHERE id = ?"
-_INSERT = "INSERT INTO events (run_id, seq, kind, sender, recipient, ts, payload) VALUES (?, ?, ?, ?, ?, ?, ?)"
+_INSERT = (
+    "INSERT INTO events (run_id, seq, kind, sender, recipient, ts, payload) VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
 _SELECT = (
     "SELECT seq, kind, sender, recipient, ts, payload FROM events WHERE run_id = ? AND seq > ? ORDER BY seq"
 )
-_USAGE_GET = "SELECT calls, prompt_tokens, completion_tokens, cost FROM run_usage WHERE run_id = ? AND agent = ?"
+_USAGE_GET = (
+    "SELECT calls, prompt_tokens, completion_tokens, cost FROM run_usage WHERE run_id = ? AND agent = ?"
+)
 _USAGE_SET = (
     "UPDATE run_usage SET model = ?, calls = ?, prompt_tokens = ?, completion_tokens = ?, cost = ? "
     "WHERE run_id = ? AND agent = ?"
@@ -76,8 +80,13 @@ def _add_usage(db: Database, cursor: Any, run_id: int, events: Sequence[Event]) 
         calls, prompt, completion, cost = cursor.fetchone() or (0, 0, 0, None)
         costs = [u.cost for u in usages if u.cost is not None] + ([cost] if cost is not None else [])
         values = (
-            usages[-1].model, calls + len(usages), prompt + sum(u.prompt_tokens for u in usages),
-            completion + sum(u.completion_tokens for u in usages), sum(costs) if costs else None, run_id, agent,
+            usages[-1].model,
+            calls + len(usages),
+            prompt + sum(u.prompt_tokens for u in usages),
+            completion + sum(u.completion_tokens for u in usages),
+            sum(costs) if costs else None,
+            run_id,
+            agent,
         )
         cursor.execute(db.sql(_USAGE_SET if calls else _USAGE_ADD), values)
 
@@ -105,7 +114,9 @@ def append_events(db: Database, run_id: int, events: Sequence[Event]) -> int:
         return last
 
 
-def events_after(db: Database, run_id: int, after_seq: int = 0, limit: int | None = None) -> list[StoredEvent]:
+def events_after(
+    db: Database, run_id: int, after_seq: int = 0, limit: int | None = None
+) -> list[StoredEvent]:
     """Events with seq > ``after_seq`` in order (all of them by default): the live view polls this."""
     query, params = _SELECT, (run_id, after_seq)
     if limit is not None:

@@ -58,9 +58,9 @@ def _check_known(db: Database, revision: str) -> None:
         ScriptDirectory.from_config(alembic_config()).get_revision(revision)
     except CommandError:
         raise MigrationError(
-            f"{db.location} is at schema revision {revision}, which this version of Roundtable does not know: "
-            "it was probably written by a newer Roundtable. Upgrade Roundtable, or point ROUNDTABLE_DATABASE_URL "
-            "at another database. Nothing was changed."
+            f"{db.location} is at schema revision {revision}, which this version of Roundtable does not "
+            "know: it was probably written by a newer Roundtable. Upgrade Roundtable, or point "
+            "ROUNDTABLE_DATABASE_URL at another database. Nothing was changed."
         ) from None
 
 
@@ -95,8 +95,9 @@ def _check_foreign_keys(db: Database, connection: Connection, current: str | Non
     broken = sorted({row[0] for row in connection.exec_driver_sql("PRAGMA foreign_key_check")})
     if broken:
         raise MigrationError(
-            f"upgrading the schema of {db.location} from revision {current or '(empty)'} to {target} stopped: "
-            f"rows in {', '.join(broken)} would point at missing rows. Nothing was changed. Report this."
+            f"upgrading the schema of {db.location} from revision {current or '(empty)'} to {target} "
+            f"stopped: rows in {', '.join(broken)} would point at missing rows. Nothing was changed. "
+            "Report this."
         )
 
 

@@ -70,23 +70,33 @@ def delete_session(db: Database, session_id: int) -> None:
     with db.write() as session:
         if session.get(SessionRow, session_id) is None:
             raise NotFoundError(f"there is no session {session_id}")
-        active = session.exec(select(RunRow.id).where(
-            RunRow.session_id == session_id, col(RunRow.status).in_(ACTIVE_STATUSES)
-        )).all()
+        active = session.exec(
+            select(RunRow.id).where(RunRow.session_id == session_id, col(RunRow.status).in_(ACTIVE_STATUSES))
+        ).all()
         if active:
             runs = [f"run {run_id}" for run_id in active]
-            raise InUseError(f"session {session_id} has active runs ({', '.join(runs)}); stop them first", runs)
+            raise InUseError(
+                f"session {session_id} has active runs ({', '.join(runs)}); stop them first", runs
+            )
         session.exec(delete(SessionRow).where(SessionRow.id == session_id))
 
 
 def create_run(
-    db: Database, snapshot: TeamDocument, task: str, *, session_id: int | None = None,
+    db: Database,
+    snapshot: TeamDocument,
+    task: str,
+    *,
+    session_id: int | None = None,
 ) -> int:
     """Store a new run of ``snapshot`` (status "created"); returns its id."""
     with db.write() as session:
         row = RunRow(
-            uid=uuid.uuid4().hex, session_id=session_id, team_name=snapshot.team.name, task=task,
-            status="created", owner=current_owner(),
+            uid=uuid.uuid4().hex,
+            session_id=session_id,
+            team_name=snapshot.team.name,
+            task=task,
+            status="created",
+            owner=current_owner(),
         )
         session.add(row)
         session.flush()
@@ -120,8 +130,11 @@ def _run_row(session: Session, run_id: int) -> RunRow:
 
 def _usage(session: Session, run_ids: Collection[int]) -> dict[int, list[AgentUsage]]:
     usage: dict[int, list[AgentUsage]] = {run_id: [] for run_id in run_ids}
-    rows = session.exec(select(RunUsageRow).where(col(RunUsageRow.run_id).in_(run_ids))
-                        .order_by(RunUsageRow.run_id, RunUsageRow.agent))
+    rows = session.exec(
+        select(RunUsageRow)
+        .where(col(RunUsageRow.run_id).in_(run_ids))
+        .order_by(RunUsageRow.run_id, RunUsageRow.agent)
+    )
     for row in rows:
         usage[row.run_id].append(AgentUsage.model_validate(row, from_attributes=True))
     return usage
@@ -129,15 +142,27 @@ def _usage(session: Session, run_ids: Collection[int]) -> dict[int, list[AgentUs
 
 def _runs_with_last_seq() -> Any:
     """Runs, each with the seq of its last event (an index lookup)."""
-    last = select(func.coalesce(func.max(EventRow.seq), 0)).where(EventRow.run_id == RunRow.id).scalar_subquery()
+    last = (
+        select(func.coalesce(func.max(EventRow.seq), 0)).where(EventRow.run_id == RunRow.id).scalar_subquery()
+    )
     return select(RunRow, last)
 
 
 def _info(row: RunRow, last_seq: int, usage: list[AgentUsage]) -> RunInfo:
     return RunInfo(
-        id=row.id, uid=row.uid, session_id=row.session_id, team=row.team_name, task=row.task,
-        status=row.status, created_at=row.created_at, started_at=row.started_at,
-        finished_at=row.finished_at, error=row.error, usage=usage, last_seq=last_seq, owner=row.owner,
+        id=row.id,
+        uid=row.uid,
+        session_id=row.session_id,
+        team=row.team_name,
+        task=row.task,
+        status=row.status,
+        created_at=row.created_at,
+        started_at=row.started_at,
+        finished_at=row.finished_at,
+        error=row.error,
+        usage=usage,
+        last_seq=last_seq,
+        owner=row.owner,
     )
 
 
@@ -159,8 +184,13 @@ def run_snapshot(db: Database, run_id: int) -> TeamDocument:
 
 
 def list_runs(
-    db: Database, *, team: str | None = None, statuses: Collection[RunStatus] | None = None,
-    session_id: int | None = None, limit: int = 100, offset: int = 0,
+    db: Database,
+    *,
+    team: str | None = None,
+    statuses: Collection[RunStatus] | None = None,
+    session_id: int | None = None,
+    limit: int = 100,
+    offset: int = 0,
 ) -> list[RunInfo]:
     """Runs matching every filter given, newest first."""
     query = _runs_with_last_seq().order_by(col(RunRow.id).desc()).limit(limit).offset(offset)
@@ -181,18 +211,27 @@ def delete_run(db: Database, run_id: int) -> None:
     with db.write() as session:
         row = _run_row(session, run_id)
         if row.status in ACTIVE_STATUSES and owner_alive(row.owner) is not False:
-            raise InUseError(f"run {run_id} is still {row.status} (in {row.owner}); stop it first", [str(row.owner)])
+            raise InUseError(
+                f"run {run_id} is still {row.status} (in {row.owner}); stop it first", [str(row.owner)]
+            )
         session.exec(delete(RunRow).where(RunRow.id == run_id))
 
 
 def interrupt_dead_runs(db: Database) -> list[int]:
     """Mark "interrupted" every active run whose process on this host is gone; returns their ids."""
     with db.write() as session:
-        rows = session.exec(select(RunRow.id, RunRow.owner).where(col(RunRow.status).in_(ACTIVE_STATUSES))).all()
+        rows = session.exec(
+            select(RunRow.id, RunRow.owner).where(col(RunRow.status).in_(ACTIVE_STATUSES))
+        ).all()
         dead = [run_id for run_id, owner in rows if owner_alive(owner) is False]
         if dead:
-            session.exec(update(RunRow).where(col(RunRow.id).in_(dead)).values(
-                status="interrupted", finished_at=now(),
-                error="the process running it stopped before it finished",
-            ))
+            session.exec(
+                update(RunRow)
+                .where(col(RunRow.id).in_(dead))
+                .values(
+                    status="interrupted",
+                    finished_at=now(),
+                    error="the process running it stopped before it finished",
+                )
+            )
         return dead

@@ -50,8 +50,12 @@ class RunImport:
 
 def _items(document: TeamDocument) -> list[tuple[DesignKind[Any], Any]]:
     """Items in dependency order: what is referenced comes before what refers to it."""
-    return ([(MODEL, m) for m in document.models] + [(TOOL, t) for t in document.tools]
-            + [(AGENT, a) for a in document.agents] + [(TEAM, document.team)])
+    return (
+        [(MODEL, m) for m in document.models]
+        + [(TOOL, t) for t in document.tools]
+        + [(AGENT, a) for a in document.agents]
+        + [(TEAM, document.team)]
+    )
 
 
 def _conflicts(session: Session, document: TeamDocument) -> list[Conflict]:
@@ -86,23 +90,39 @@ def _renamed(kind: DesignKind[Any], spec: Any, renames: dict[str, dict[str, str]
     """``spec`` with its references to copied items pointing at the copies."""
     models, tools, agents = renames["model"], renames["tool"], renames["agent"]
     if kind is AGENT:
-        return spec.model_copy(update={
-            "model": models.get(spec.model, spec.model), "tools": [tools.get(t, t) for t in spec.tools],
-        })
+        return spec.model_copy(
+            update={
+                "model": models.get(spec.model, spec.model),
+                "tools": [tools.get(t, t) for t in spec.tools],
+            }
+        )
     if kind is TEAM:
-        transitions = spec.transitions and spec.transitions.model_copy(update={"edges": {
-            agents.get(s, s): [agents.get(t, t) for t in targets] for s, targets in spec.transitions.edges.items()
-        }})
-        return spec.model_copy(update={
-            "members": [agents.get(m, m) for m in spec.members], "initiator": agents.get(spec.initiator, spec.initiator),
-            "manager_model": models.get(spec.manager_model, spec.manager_model), "transitions": transitions,
-        })
+        transitions = spec.transitions and spec.transitions.model_copy(
+            update={
+                "edges": {
+                    agents.get(s, s): [agents.get(t, t) for t in targets]
+                    for s, targets in spec.transitions.edges.items()
+                }
+            }
+        )
+        return spec.model_copy(
+            update={
+                "members": [agents.get(m, m) for m in spec.members],
+                "initiator": agents.get(spec.initiator, spec.initiator),
+                "manager_model": models.get(spec.manager_model, spec.manager_model),
+                "transitions": transitions,
+            }
+        )
     return spec
 
 
 def _import_item(
-    session: Session, kind: DesignKind[Any], spec: Any, on_conflict: OnConflict | None,
-    renames: dict[str, dict[str, str]], report: ImportReport,
+    session: Session,
+    kind: DesignKind[Any],
+    spec: Any,
+    on_conflict: OnConflict | None,
+    renames: dict[str, dict[str, str]],
+    report: ImportReport,
 ) -> str:
     """Store one item; returns the name it is stored under."""
     label = f'{kind.label} "{spec.name}"'
@@ -128,7 +148,10 @@ def _import_item(
 
 
 def import_team(
-    db: Database, document: TeamDocument, on_conflict: OnConflict | None = None, source: str = "team document",
+    db: Database,
+    document: TeamDocument,
+    on_conflict: OnConflict | None = None,
+    source: str = "team document",
 ) -> ImportReport:
     """Store a team with its agents, models and tools in one transaction.
 
@@ -143,7 +166,8 @@ def import_team(
         if conflicts and on_conflict is None:
             raise NameConflictError(
                 f"{source}: {', '.join(map(str, conflicts))} already "
-                f"{'exists' if len(conflicts) == 1 else 'exist'} with different content; choose overwrite or copy",
+                f"{'exists' if len(conflicts) == 1 else 'exist'} with different content; "
+                "choose overwrite or copy",
                 conflicts,
             )
         renames: dict[str, dict[str, str]] = {"model": {}, "tool": {}, "agent": {}, "team": {}}
@@ -163,8 +187,14 @@ def export_run(db: Database, run_id: int) -> RunDocument:
     """A run with its snapshot and every stored event, for replay elsewhere."""
     info = get_run(db, run_id)
     events = [
-        EventRecord(seq=e.seq, kind=e.kind, sender=e.sender, recipient=e.recipient, ts=e.ts,
-                    payload=event_to_dict(e.event))
+        EventRecord(
+            seq=e.seq,
+            kind=e.kind,
+            sender=e.sender,
+            recipient=e.recipient,
+            ts=e.ts,
+            payload=event_to_dict(e.event),
+        )
         for e in events_after(db, run_id)
     ]
     meta = info.model_dump(include=set(RunMeta.model_fields))
@@ -182,10 +212,14 @@ def import_run(db: Database, document: RunDocument, source: str = "run document"
         if existing is not None:
             return RunImport(existing, created=False)
         row = RunRow(
-            uid=meta.uid, team_name=meta.team, task=meta.task,
+            uid=meta.uid,
+            team_name=meta.team,
+            task=meta.task,
             status="interrupted" if meta.status in ACTIVE_STATUSES else meta.status,
             created_at=meta.created_at,
-            started_at=meta.started_at, finished_at=meta.finished_at, error=meta.error,
+            started_at=meta.started_at,
+            finished_at=meta.finished_at,
+            error=meta.error,
         )
         session.add(row)
         session.flush()
@@ -193,10 +227,20 @@ def import_run(db: Database, document: RunDocument, source: str = "run document"
         for usage in meta.usage:
             session.add(RunUsageRow(run_id=row.id, **usage.model_dump()))
         if document.events:
-            session.connection().execute(insert(EventRow.__table__), [
-                {"run_id": row.id, "seq": r.seq, "kind": r.kind, "sender": r.sender, "recipient": r.recipient,
-                 "ts": r.ts, "payload": event_to_json(event_from_dict(r.payload))}
-                for r in document.events
-            ])
+            session.connection().execute(
+                insert(EventRow.__table__),
+                [
+                    {
+                        "run_id": row.id,
+                        "seq": r.seq,
+                        "kind": r.kind,
+                        "sender": r.sender,
+                        "recipient": r.recipient,
+                        "ts": r.ts,
+                        "payload": event_to_json(event_from_dict(r.payload)),
+                    }
+                    for r in document.events
+                ],
+            )
         assert row.id is not None
         return RunImport(row.id, created=True)

@@ -46,7 +46,9 @@ def json_path(loc: Iterable[int | str], prefix: str = "") -> str:
     return path
 
 
-def pydantic_problems(error: ValidationError, prefix: str = "", union_tag: str | None = None) -> list[Problem]:
+def pydantic_problems(
+    error: ValidationError, prefix: str = "", union_tag: str | None = None
+) -> list[Problem]:
     """One Problem per pydantic error; ``union_tag`` drops a discriminated union's tag from the paths."""
     problems = []
     for item in error.errors(include_url=False):
@@ -71,9 +73,12 @@ def _names(items: Any, section: str, problems: list[Problem]) -> list[str]:
         if not isinstance(name, str):
             continue
         if name in first_seen:
-            problems.append(Problem(
-                f"{section}[{index}].name", f'"{name}" is defined twice (also {section}[{first_seen[name]}])'
-            ))
+            problems.append(
+                Problem(
+                    f"{section}[{index}].name",
+                    f'"{name}" is defined twice (also {section}[{first_seen[name]}])',
+                )
+            )
         else:
             first_seen[name] = index
             names.append(name)
@@ -86,7 +91,11 @@ def _unknown(kind: str, name: str, known: Sequence[str], where: str) -> str:
 
 
 def agent_problems(
-    agent: Any, path: str, models: Sequence[str], tools: Sequence[str], where: str = "",
+    agent: Any,
+    path: str,
+    models: Sequence[str],
+    tools: Sequence[str],
+    where: str = "",
 ) -> list[Problem]:
     """References of one raw agent dict: its model and tools must exist."""
     problems: list[Problem] = []
@@ -99,14 +108,21 @@ def agent_problems(
     if isinstance(agent_tools, list):
         for index, tool in enumerate(agent_tools):
             if isinstance(tool, str) and tool not in tools:
-                problems.append(Problem(join_path(path, f"tools[{index}]"), _unknown("tool", tool, tools, where + "tools")))
+                problems.append(
+                    Problem(
+                        join_path(path, f"tools[{index}]"), _unknown("tool", tool, tools, where + "tools")
+                    )
+                )
             elif tool in agent_tools[:index]:
                 problems.append(Problem(join_path(path, f"tools[{index}]"), f'"{tool}" is listed twice'))
     return problems
 
 
 def _member_problems(
-    team: dict[str, Any], path: str, agents: Sequence[str], where: str,
+    team: dict[str, Any],
+    path: str,
+    agents: Sequence[str],
+    where: str,
 ) -> tuple[list[str], list[Problem]]:
     """Problems with the member list, and the members that are valid."""
     members = team.get("members")
@@ -118,38 +134,63 @@ def _member_problems(
         if not isinstance(name, str):
             continue
         if name not in agents:
-            problems.append(Problem(join_path(path, f"members[{index}]"), f'agent "{name}" is not in {where}agents'))
+            problems.append(
+                Problem(join_path(path, f"members[{index}]"), f'agent "{name}" is not in {where}agents')
+            )
         elif name in valid:
             problems.append(Problem(join_path(path, f"members[{index}]"), f'"{name}" is listed twice'))
         else:
             valid.append(name)
     kind = team.get("kind", "group")
     if kind == "two_agent" and len(members) != 2:
-        problems.append(Problem(join_path(path, "members"), f"a two-agent chat needs exactly 2 members, got {len(members)}"))
+        problems.append(
+            Problem(
+                join_path(path, "members"), f"a two-agent chat needs exactly 2 members, got {len(members)}"
+            )
+        )
     elif kind == "group" and len(members) < 2:
-        problems.append(Problem(join_path(path, "members"), f"a group chat needs at least 2 members, got {len(members)}"))
+        problems.append(
+            Problem(join_path(path, "members"), f"a group chat needs at least 2 members, got {len(members)}")
+        )
     return valid, problems
 
 
 def team_problems(
-    team: Any, path: str, agents: Sequence[str], models: Sequence[str], where: str = "",
+    team: Any,
+    path: str,
+    agents: Sequence[str],
+    models: Sequence[str],
+    where: str = "",
 ) -> list[Problem]:
     """References of one raw team dict: members, initiator, transitions and manager model."""
     if not isinstance(team, dict):
         return []
     members, problems = _member_problems(team, path, agents, where)
     initiator = team.get("initiator")
-    if isinstance(initiator, str) and isinstance(team.get("members"), list) and initiator not in team["members"]:
-        problems.append(Problem(join_path(path, "initiator"), f'"{initiator}" is not a member (members: {_quoted(map(str, team["members"]))})'))
+    if (
+        isinstance(initiator, str)
+        and isinstance(team.get("members"), list)
+        and initiator not in team["members"]
+    ):
+        problems.append(
+            Problem(
+                join_path(path, "initiator"),
+                f'"{initiator}" is not a member (members: {_quoted(map(str, team["members"]))})',
+            )
+        )
     manager = team.get("manager_model")
     if isinstance(manager, str) and manager not in models:
-        problems.append(Problem(join_path(path, "manager_model"), _unknown("model", manager, models, where + "models")))
+        problems.append(
+            Problem(join_path(path, "manager_model"), _unknown("model", manager, models, where + "models"))
+        )
     transitions = team.get("transitions")
     if isinstance(transitions, dict):
         if team.get("kind") == "two_agent":
-            problems.append(Problem(join_path(path, "transitions"), "only group chats use speaker transitions"))
+            problems.append(
+                Problem(join_path(path, "transitions"), "only group chats use speaker transitions")
+            )
         edges = transitions.get("edges")
-        for source, targets in (edges.items() if isinstance(edges, dict) else ()):
+        for source, targets in edges.items() if isinstance(edges, dict) else ():
             edge_path = join_path(path, f"transitions.edges.{source}")
             if source not in members:
                 problems.append(Problem(edge_path, f'"{source}" is not a member'))
@@ -171,10 +212,15 @@ def _envelope_problems(data: Any, expected: str) -> list[Problem]:
         return [Problem("format", f'not a Roundtable export (expected "format": "{expected}")')]
     version = data.get("schema_version")
     if isinstance(version, int) and version > SCHEMA_VERSION:
-        return [Problem("schema_version", (
-            f"version {version} was written by a newer Roundtable; this one reads up to {SCHEMA_VERSION}: "
-            "upgrade Roundtable to import it"
-        ))]
+        return [
+            Problem(
+                "schema_version",
+                (
+                    f"version {version} was written by a newer Roundtable; this one reads up to "
+                    f"{SCHEMA_VERSION}: upgrade Roundtable to import it"
+                ),
+            )
+        ]
     return []
 
 
@@ -213,7 +259,9 @@ def _event_problems(events: Any) -> list[Problem]:
         if not isinstance(record, dict):
             continue
         if record.get("seq") != index + 1:
-            problems.append(Problem(f"events[{index}].seq", f"expected {index + 1}, got {record.get('seq')!r}"))
+            problems.append(
+                Problem(f"events[{index}].seq", f"expected {index + 1}, got {record.get('seq')!r}")
+            )
         payload = record.get("payload")
         if not isinstance(payload, dict):
             continue
@@ -223,7 +271,9 @@ def _event_problems(events: Any) -> list[Problem]:
             problems += pydantic_problems(error, f"events[{index}].payload", str(payload.get("kind")))
             continue
         if event.kind != record.get("kind"):
-            problems.append(Problem(f"events[{index}].kind", f'"{record.get("kind")}" but the payload is "{event.kind}"'))
+            problems.append(
+                Problem(f"events[{index}].kind", f'"{record.get("kind")}" but the payload is "{event.kind}"')
+            )
     return problems
 
 

@@ -13,7 +13,17 @@ from storage.tables.designs import (
 from storage.tables.history import EventRow, RunRow, RunSnapshotRow, RunUsageRow, SessionRow
 
 __all__ = [
-    "AgentRow", "AgentToolRow", "EventRow", "ModelRow", "RunRow",
-    "RunSnapshotRow", "RunUsageRow", "SessionRow",
-    "SettingRow", "TeamMemberRow", "TeamRow", "ToolRow", "metadata",
+    "AgentRow",
+    "AgentToolRow",
+    "EventRow",
+    "ModelRow",
+    "RunRow",
+    "RunSnapshotRow",
+    "RunUsageRow",
+    "SessionRow",
+    "SettingRow",
+    "TeamMemberRow",
+    "TeamRow",
+    "ToolRow",
+    "metadata",
 ]

@@ -13,8 +13,14 @@ def sample_document(team: str = "Research") -> TeamDocument:
     """A group chat of three agents, two model configs (one for the manager) and a tool."""
     return TeamDocument(
         team=TeamSpec(
-            name=team, members=["user", "coder", "critic"], initiator="user", manager_model="judge",
-            transitions={"type": "allowed", "edges": {"user": ["coder"], "coder": ["critic", "user"], "critic": []}},
+            name=team,
+            members=["user", "coder", "critic"],
+            initiator="user",
+            manager_model="judge",
+            transitions={
+                "type": "allowed",
+                "edges": {"user": ["coder"], "coder": ["critic", "user"], "critic": []},
+            },
             max_round=6,
         ),
         agents=[

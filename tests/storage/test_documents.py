@@ -105,7 +105,10 @@ def test_credentials_are_refused_in_model_extra() -> None:
         ModelSpec(name="m", model="openai/x", extra={"extra_headers": {"Authorization": "Bearer sk-1"}})
     with pytest.raises(ValidationError, match="api_key looks like a credential"):
         ModelSpec(name="m", model="openai/x", extra={"api_key": "sk-1"})
-    assert ModelSpec(name="m", model="openai/x", extra={"top_p": 0.9, "max_tokens_hint": 1}).extra["top_p"] == 0.9
+    assert (
+        ModelSpec(name="m", model="openai/x", extra={"top_p": 0.9, "max_tokens_hint": 1}).extra["top_p"]
+        == 0.9
+    )
 
 
 def test_model_spec_has_no_field_for_a_key() -> None:
@@ -131,7 +134,9 @@ def test_binary_garbage_is_reported_as_not_text() -> None:
 def test_foreign_json_is_recognised_as_not_ours() -> None:
     with pytest.raises(DocumentError) as caught:
         load_team_json(json.dumps({"name": "my-package", "version": "1.0.0"}), "package.json")
-    assert caught.value.problems[0].message == 'not a Roundtable export (expected "format": "roundtable.team")'
+    assert (
+        caught.value.problems[0].message == 'not a Roundtable export (expected "format": "roundtable.team")'
+    )
     assert str(caught.value).startswith("package.json is not valid")
     with pytest.raises(DocumentError, match="expected a JSON object, got list"):
         load_team_json("[1, 2]", "list.json")
@@ -146,7 +151,9 @@ def test_a_run_export_given_as_a_team_says_so() -> None:
 
 def test_a_newer_schema_version_is_refused_with_advice() -> None:
     data = sample_document().model_dump(mode="json") | {"schema_version": 99}
-    with pytest.raises(DocumentError, match="version 99 was written by a newer Roundtable.*upgrade Roundtable"):
+    with pytest.raises(
+        DocumentError, match="version 99 was written by a newer Roundtable.*upgrade Roundtable"
+    ):
         load_team_json(json.dumps(data), "future.json")
 
 

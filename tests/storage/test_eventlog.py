@@ -55,24 +55,35 @@ def test_every_kind_is_stored_and_decoded_unchanged(db: Database) -> None:
 
 def test_sender_and_recipient_columns_come_from_the_event(db: Database) -> None:
     run_id = create_run(db, sample_document(), "t")
-    append_events(db, run_id, [
-        ChatStarted(chat_id="c1", initiator="user", recipient="chat_manager"),
-        MessageSent(sender="user", recipient="chat_manager", role="user", content="Plot AAPL"),
-        SpeakerSelected(speaker="coder", method="auto", reason="writes code", round=1),
-        TokenDelta(agent="coder", stream_id="s1", text="```py"),
-        CodeFinished(agent="user", exec_id="e1", language="python", exit_code=0, output="1\n", duration_s=0.02),
-    ])
+    append_events(
+        db,
+        run_id,
+        [
+            ChatStarted(chat_id="c1", initiator="user", recipient="chat_manager"),
+            MessageSent(sender="user", recipient="chat_manager", role="user", content="Plot AAPL"),
+            SpeakerSelected(speaker="coder", method="auto", reason="writes code", round=1),
+            TokenDelta(agent="coder", stream_id="s1", text="```py"),
+            CodeFinished(
+                agent="user", exec_id="e1", language="python", exit_code=0, output="1\n", duration_s=0.02
+            ),
+        ],
+    )
     columns = [(s.kind, s.sender, s.recipient) for s in events_after(db, run_id)]
     assert columns == [
-        ("chat_started", "user", "chat_manager"), ("message", "user", "chat_manager"),
-        ("speaker_selected", "coder", None), ("token", "coder", None), ("code_finished", "user", None),
+        ("chat_started", "user", "chat_manager"),
+        ("message", "user", "chat_manager"),
+        ("speaker_selected", "coder", None),
+        ("token", "coder", None),
+        ("code_finished", "user", None),
     ]
 
 
 def test_events_after_pages_through_the_log(db: Database) -> None:
     run_id = create_run(db, sample_document(), "count")
     for number in range(10):
-        last = append_events(db, run_id, [MessageSent(sender="a", recipient="b", role="user", content=str(number))])
+        last = append_events(
+            db, run_id, [MessageSent(sender="a", recipient="b", role="user", content=str(number))]
+        )
     assert last == 10
     assert [s.seq for s in events_after(db, run_id, 7)] == [8, 9, 10]
     assert [s.event.content for s in events_after(db, run_id, 2, limit=3)] == ["2", "3", "4"]
@@ -82,13 +93,23 @@ def test_events_after_pages_through_the_log(db: Database) -> None:
 
 def test_usage_events_add_up_per_agent(db: Database) -> None:
     run_id = create_run(db, sample_document(), "t")
-    append_events(db, run_id, [
-        Usage(agent="coder", model="gpt-4o-mini", prompt_tokens=100, completion_tokens=10, cost=0.5),
-        Usage(agent="critic", model="gpt-4o-mini", prompt_tokens=7, completion_tokens=3, cost=None),
-    ])
-    append_events(db, run_id, [Usage(agent="coder", model="gpt-4o", prompt_tokens=50, completion_tokens=5, cost=0.25)])
+    append_events(
+        db,
+        run_id,
+        [
+            Usage(agent="coder", model="gpt-4o-mini", prompt_tokens=100, completion_tokens=10, cost=0.5),
+            Usage(agent="critic", model="gpt-4o-mini", prompt_tokens=7, completion_tokens=3, cost=None),
+        ],
+    )
+    append_events(
+        db, run_id, [Usage(agent="coder", model="gpt-4o", prompt_tokens=50, completion_tokens=5, cost=0.25)]
+    )
     usage = {u.agent: u for u in get_run(db, run_id).usage}
-    assert (usage["coder"].calls, usage["coder"].prompt_tokens, usage["coder"].completion_tokens) == (2, 150, 15)
+    assert (usage["coder"].calls, usage["coder"].prompt_tokens, usage["coder"].completion_tokens) == (
+        2,
+        150,
+        15,
+    )
     assert usage["coder"].cost == pytest.approx(0.75)
     assert usage["coder"].model == "gpt-4o"
     assert usage["critic"].cost is None
@@ -107,14 +128,22 @@ def test_concurrent_writers_get_gap_free_sequences(db: Database) -> None:
     def write(run_id: int, count: int, batch: int) -> None:
         try:
             for start in range(0, count, batch):
-                append_events(db, run_id, [
-                    MessageSent(sender="w", recipient=str(threading.get_ident()), role="user", content=str(i))
-                    for i in range(start, min(start + batch, count))
-                ])
+                append_events(
+                    db,
+                    run_id,
+                    [
+                        MessageSent(
+                            sender="w", recipient=str(threading.get_ident()), role="user", content=str(i)
+                        )
+                        for i in range(start, min(start + batch, count))
+                    ],
+                )
         except BaseException as error:  # noqa: BLE001 (reported below)
             errors.append(error)
 
-    threads = [threading.Thread(target=write, args=(run_id, 120, 1 + i % 3)) for i, run_id in enumerate(runs[:8])]
+    threads = [
+        threading.Thread(target=write, args=(run_id, 120, 1 + i % 3)) for i, run_id in enumerate(runs[:8])
+    ]
     threads += [threading.Thread(target=write, args=(runs[8], 100, 1)) for _ in range(2)]
     for thread in threads:
         thread.start()

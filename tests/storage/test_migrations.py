@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -38,37 +39,57 @@ def fill_first_revision(db: Database) -> None:
     """Rows as Roundtable at revision 0001 wrote them (no runs.owner column yet)."""
     message = MessageSent(sender="user", recipient="coder", role="user", content="hello", ts=1.5)
     usage = Usage(agent="coder", model="gpt-4o-mini", prompt_tokens=9, completion_tokens=1, cost=0.01, ts=2.5)
-    snapshot = (
-        '{"format": "roundtable.team", "schema_version": 1, "team": {"name": "Old", "kind": "two_agent",'
-        ' "members": ["user", "coder"], "initiator": "user"}, "agents": [{"name": "user", "kind": "user_proxy"},'
-        ' {"name": "coder", "model": "gpt"}], "models": [{"name": "gpt", "model": "gpt-4o-mini"}], "tools": []}'
+    snapshot = json.dumps(
+        {
+            "format": "roundtable.team",
+            "schema_version": 1,
+            "team": {"name": "Old", "kind": "two_agent", "members": ["user", "coder"], "initiator": "user"},
+            "agents": [{"name": "user", "kind": "user_proxy"}, {"name": "coder", "model": "gpt"}],
+            "models": [{"name": "gpt", "model": "gpt-4o-mini"}],
+            "tools": [],
+        }
     )
     statements = [
-        ("INSERT INTO models (id, name, model, api_key_env, stream, extra, created_at, updated_at)"
-         " VALUES (1, 'gpt', 'gpt-4o-mini', 'OPENAI_API_KEY', true, '{}', 1, 1)"),
-        ("INSERT INTO tools (id, name, description, source, created_at, updated_at)"
-         " VALUES (1, 'add', '', 'def add(a, b):\n    return a + b\n', 1, 1)"),
-        ("INSERT INTO agents (id, name, kind, description, model_id, human_input_mode, termination, code_execution,"
-         " context, default_auto_reply, created_at, updated_at) VALUES"
-         " (1, 'user', 'user_proxy', '', NULL, 'ALWAYS', '{}', '{\"mode\": \"local\"}', '{}', '', 1, 1),"
-         " (2, 'coder', 'assistant', 'writes code', 1, 'NEVER', '{\"mode\": \"endswith\"}', '{}', '{}', '', 1, 1)"),
+        (
+            "INSERT INTO models (id, name, model, api_key_env, stream, extra, created_at, updated_at)"
+            " VALUES (1, 'gpt', 'gpt-4o-mini', 'OPENAI_API_KEY', true, '{}', 1, 1)"
+        ),
+        (
+            "INSERT INTO tools (id, name, description, source, created_at, updated_at)"
+            " VALUES (1, 'add', '', 'def add(a, b):\n    return a + b\n', 1, 1)"
+        ),
+        (
+            "INSERT INTO agents (id, name, kind, description, model_id, human_input_mode, termination,"
+            " code_execution, context, default_auto_reply, created_at, updated_at) VALUES"
+            " (1, 'user', 'user_proxy', '', NULL, 'ALWAYS', '{}', '{\"mode\": \"local\"}', '{}', '', 1, 1),"
+            " (2, 'coder', 'assistant', 'writes code', 1, 'NEVER', '{\"mode\": \"endswith\"}', '{}', '{}',"
+            " '', 1, 1)"
+        ),
         "INSERT INTO agent_tools (agent_id, tool_id, position) VALUES (2, 1, 0)",
-        ("INSERT INTO teams (id, name, description, kind, initiator_id, speaker_selection, allow_repeat_speaker,"
-         " max_round, summary_method, send_introductions, created_at, updated_at)"
-         " VALUES (1, 'Old', '', 'two_agent', 1, 'auto', true, 10, 'last_msg', false, 1, 1)"),
+        (
+            "INSERT INTO teams (id, name, description, kind, initiator_id, speaker_selection,"
+            " allow_repeat_speaker, max_round, summary_method, send_introductions, created_at, updated_at)"
+            " VALUES (1, 'Old', '', 'two_agent', 1, 'auto', true, 10, 'last_msg', false, 1, 1)"
+        ),
         "INSERT INTO team_members (team_id, agent_id, position) VALUES (1, 1, 0), (1, 2, 1)",
         "INSERT INTO sessions (id, title, created_at) VALUES (1, 'Monday', 1)",
-        ("INSERT INTO runs (id, uid, session_id, team_name, task, status, snapshot, created_at, last_seq)"
-         " VALUES (1, 'abc', 1, 'Old', 'say hello', 'running', :snapshot, 1, 2)"),
-        ("INSERT INTO run_usage (run_id, agent, model, calls, prompt_tokens, completion_tokens, cost)"
-         " VALUES (1, 'coder', 'gpt-4o-mini', 1, 9, 1, 0.01)"),
+        (
+            "INSERT INTO runs (id, uid, session_id, team_name, task, status, snapshot, created_at, last_seq)"
+            " VALUES (1, 'abc', 1, 'Old', 'say hello', 'running', :snapshot, 1, 2)"
+        ),
+        (
+            "INSERT INTO run_usage (run_id, agent, model, calls, prompt_tokens, completion_tokens, cost)"
+            " VALUES (1, 'coder', 'gpt-4o-mini', 1, 9, 1, 0.01)"
+        ),
     ]
     with db.engine.begin() as connection:
         for statement in statements:
             connection.execute(text(statement), {"snapshot": snapshot} if ":snapshot" in statement else {})
         connection.execute(
-            text("INSERT INTO events (run_id, seq, kind, sender, recipient, ts, payload) VALUES"
-                 " (1, 1, 'message', 'user', 'coder', 1.5, :m), (1, 2, 'usage', 'coder', NULL, 2.5, :u)"),
+            text(
+                "INSERT INTO events (run_id, seq, kind, sender, recipient, ts, payload) VALUES"
+                " (1, 1, 'message', 'user', 'coder', 1.5, :m), (1, 2, 'usage', 'coder', NULL, 2.5, :u)"
+            ),
             {"m": event_to_json(message), "u": event_to_json(usage)},
         )
 
@@ -144,10 +165,14 @@ def test_an_upgrade_that_would_break_references_is_rolled_back(tmp_path: Path) -
     with old.engine.connect() as connection:  # an orphan row, as only a foreign-key-less writer could leave
         raw = connection.connection.dbapi_connection
         raw.execute("PRAGMA foreign_keys=OFF")
-        raw.execute("INSERT INTO run_usage (run_id, agent, model, calls, prompt_tokens, completion_tokens)"
-                    " VALUES (77, 'ghost', 'm', 1, 1, 1)")
+        raw.execute(
+            "INSERT INTO run_usage (run_id, agent, model, calls, prompt_tokens, completion_tokens)"
+            " VALUES (77, 'ghost', 'm', 1, 1, 1)"
+        )
         raw.execute("PRAGMA foreign_keys=ON")
-    with pytest.raises(MigrationError, match="rows in run_usage would point at missing rows. Nothing was changed"):
+    with pytest.raises(
+        MigrationError, match="rows in run_usage would point at missing rows. Nothing was changed"
+    ):
         open_database(url)
     assert current_revision(old) == "0001"
     old.close()
@@ -160,7 +185,8 @@ def test_a_database_from_a_newer_roundtable_is_refused(db: Database, database_ur
         open_database(database_url)
     assert str(caught.value) == (
         f"{db.location} is at schema revision 0999, which this version of Roundtable does not know: it was "
-        "probably written by a newer Roundtable. Upgrade Roundtable, or point ROUNDTABLE_DATABASE_URL at another "
+        "probably written by a newer Roundtable. Upgrade Roundtable, or point ROUNDTABLE_DATABASE_URL at "
+        "another "
         "database. Nothing was changed."
     )
 
@@ -170,7 +196,9 @@ def test_a_foreign_database_is_left_alone(database_url: str) -> None:
     with foreign.engine.begin() as connection:
         connection.execute(text("CREATE TABLE customers (id INTEGER PRIMARY KEY, name VARCHAR)"))
         connection.execute(text("INSERT INTO customers VALUES (1, 'Ada')"))
-    with pytest.raises(DatabaseOpenError, match=r"already holds tables \(customers\) but is not a Roundtable database"):
+    with pytest.raises(
+        DatabaseOpenError, match=r"already holds tables \(customers\) but is not a Roundtable database"
+    ):
         open_database(database_url)
     with foreign.engine.connect() as connection:
         assert connection.execute(text("SELECT name FROM customers")).scalar() == "Ada"
@@ -202,8 +230,16 @@ def test_processes_starting_at_once_migrate_once(database_url: str) -> None:
 def test_the_migrate_command_reports_the_revision(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     result = subprocess.run(
-        [sys.executable, "-m", "storage", "upgrade"], cwd=ROOT, capture_output=True, text=True,
-        env={**os.environ, "ROUNDTABLE_DATABASE_URL": url}, timeout=120, check=False,
+        [sys.executable, "-m", "storage", "upgrade"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "ROUNDTABLE_DATABASE_URL": url},
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == f"{tmp_path / 'cli.db'} is at revision {head_revision()} (code head {head_revision()})"
+    assert (
+        result.stdout.strip()
+        == f"{tmp_path / 'cli.db'} is at revision {head_revision()} (code head {head_revision()})"
+    )

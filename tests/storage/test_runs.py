@@ -36,15 +36,24 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def start_worker(url: str, *args: str) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "tests.storage.worker", url, *args], cwd=ROOT, text=True,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [sys.executable, "-m", "tests.storage.worker", url, *args],
+        cwd=ROOT,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
 
 
 def test_a_run_moves_through_its_lifecycle(db: Database) -> None:
     run_id = create_run(db, sample_document(), "Plot AAPL")
     run = get_run(db, run_id)
-    assert (run.status, run.team, run.task, run.started_at, run.last_seq) == ("created", "Research", "Plot AAPL", None, 0)
+    assert (run.status, run.team, run.task, run.started_at, run.last_seq) == (
+        "created",
+        "Research",
+        "Plot AAPL",
+        None,
+        0,
+    )
     set_run_status(db, run_id, "running")
     set_run_status(db, run_id, "waiting_for_input")
     set_run_status(db, run_id, "running")

@@ -45,10 +45,17 @@ def test_an_exported_team_imports_back_identical(db: Database) -> None:
     delete_everything(db)
     report = import_team(db, load_team_json(text, "research.json"))
     assert report.team == "Research"
-    assert sorted(report.created) == sorted([
-        'model "gpt"', 'model "judge"', 'tool "add"', 'agent "user"', 'agent "coder"', 'agent "critic"',
-        'team "Research"',
-    ])
+    assert sorted(report.created) == sorted(
+        [
+            'model "gpt"',
+            'model "judge"',
+            'tool "add"',
+            'agent "user"',
+            'agent "coder"',
+            'agent "critic"',
+            'team "Research"',
+        ]
+    )
     assert resolve_team(db, "Research") == sample_document()
 
 
@@ -63,20 +70,27 @@ def test_importing_the_same_file_twice_reuses_everything(db: Database) -> None:
 
 def test_conflicts_are_listed_and_nothing_is_stored_until_the_user_chooses(db: Database) -> None:
     store_document(db, sample_document())
-    save_agent(db, get_agent(db, "coder").model_copy(update={"system_message": "Local edit."}), replacing="coder")
+    save_agent(
+        db, get_agent(db, "coder").model_copy(update={"system_message": "Local edit."}), replacing="coder"
+    )
     incoming = sample_document().model_copy(deep=True)
     incoming.models.append(incoming.models[0].model_copy(update={"name": "brand-new"}))
     assert team_conflicts(db, incoming) == [Conflict("agent", "coder")]
     with pytest.raises(NameConflictError) as caught:
         import_team(db, incoming, source="research.json")
-    assert str(caught.value) == 'research.json: agent "coder" already exists with different content; choose overwrite or copy'
+    assert (
+        str(caught.value)
+        == 'research.json: agent "coder" already exists with different content; choose overwrite or copy'
+    )
     assert caught.value.conflicts == [Conflict("agent", "coder")]
     assert "brand-new" not in [m.name for m in list_models(db)]
 
 
 def test_overwrite_replaces_the_stored_items(db: Database) -> None:
     store_document(db, sample_document())
-    save_agent(db, get_agent(db, "coder").model_copy(update={"system_message": "Local edit."}), replacing="coder")
+    save_agent(
+        db, get_agent(db, "coder").model_copy(update={"system_message": "Local edit."}), replacing="coder"
+    )
     report = import_team(db, sample_document(), on_conflict="overwrite")
     assert report.overwritten == ['agent "coder"']
     assert get_agent(db, "coder").system_message == "You write Python."
@@ -85,7 +99,9 @@ def test_overwrite_replaces_the_stored_items(db: Database) -> None:
 
 def test_copy_stores_renamed_copies_once(db: Database) -> None:
     store_document(db, sample_document())
-    save_agent(db, get_agent(db, "coder").model_copy(update={"system_message": "Local edit."}), replacing="coder")
+    save_agent(
+        db, get_agent(db, "coder").model_copy(update={"system_message": "Local edit."}), replacing="coder"
+    )
     first = import_team(db, sample_document(), on_conflict="copy")
     assert first.copied == ['agent "coder" as "coder_2"', 'team "Research" as "Research (2)"']
     assert first.team == "Research (2)"
@@ -128,12 +144,23 @@ def test_an_invalid_document_object_is_refused_with_paths(db: Database) -> None:
 def run_with_events(db: Database) -> int:
     run_id = create_run(db, resolve_team(db, "Research"), "Plot AAPL")
     set_run_status(db, run_id, "running")
-    append_events(db, run_id, [
-        MessageSent(sender="user", recipient="chat_manager", role="user", content="Plot AAPL"),
-        Usage(agent="coder", model="gpt-4o-mini", prompt_tokens=120, completion_tokens=30, cost=0.002),
-        CodeFinished(agent="user", exec_id="e1", language="python", exit_code=0, output="saved plot.png",
-                     duration_s=1.25, artifacts=[{"path": "plot.png", "mime": "image/png", "size": 2048}]),
-    ])
+    append_events(
+        db,
+        run_id,
+        [
+            MessageSent(sender="user", recipient="chat_manager", role="user", content="Plot AAPL"),
+            Usage(agent="coder", model="gpt-4o-mini", prompt_tokens=120, completion_tokens=30, cost=0.002),
+            CodeFinished(
+                agent="user",
+                exec_id="e1",
+                language="python",
+                exit_code=0,
+                output="saved plot.png",
+                duration_s=1.25,
+                artifacts=[{"path": "plot.png", "mime": "image/png", "size": 2048}],
+            ),
+        ],
+    )
     return run_id
 
 
@@ -182,4 +209,3 @@ def test_a_damaged_run_file_lists_every_problem(db: Database) -> None:
         'events[2].kind: "message" but the payload is "code_finished"',
     ]
     assert str(caught.value).startswith("run-42.json is not valid (4 problems):")
-

@@ -36,7 +36,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("runs") as batch_op:
         batch_op.add_column(sa.Column("snapshot", sa.JSON(), nullable=True))
-    op.execute("UPDATE runs SET snapshot = (SELECT snapshot FROM run_snapshots WHERE run_snapshots.run_id = runs.id)")
+    op.execute(
+        "UPDATE runs SET snapshot = (SELECT snapshot FROM run_snapshots WHERE run_snapshots.run_id = runs.id)"
+    )
     with op.batch_alter_table("runs") as batch_op:
         batch_op.alter_column("snapshot", existing_type=sa.JSON(), nullable=False)
     op.drop_table("run_snapshots")

@@ -26,4 +26,6 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("runs") as batch_op:
         batch_op.add_column(sa.Column("last_seq", sa.Integer(), nullable=False, server_default="0"))
-    op.execute("UPDATE runs SET last_seq = (SELECT COALESCE(MAX(seq), 0) FROM events WHERE events.run_id = runs.id)")
+    op.execute(
+        "UPDATE runs SET last_seq = (SELECT COALESCE(MAX(seq), 0) FROM events WHERE events.run_id = runs.id)"
+    )
