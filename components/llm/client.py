@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import contextvars
 import os
-import queue
 import re
-import threading
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from typing import Any
 
@@ -195,14 +195,23 @@ def _response_from(litellm: Any, raw: Any, entry: ModelEntry) -> LLMResponse:
     )
 
 
+_UNPRICED: set[str] = set()  # models litellm has no price for: asking again costs an exception each call
+
+
 def _cost(litellm: Any, raw: Any, entry: ModelEntry, prompt_tokens: int, completion_tokens: int) -> float | None:
     if entry.price:
         return (prompt_tokens * entry.price[0] + completion_tokens * entry.price[1]) / 1000
     if entry.model.startswith("local/"):
         return 0.0
+    known = (getattr(raw, "_hidden_params", None) or {}).get("response_cost")
+    if known is not None:  # litellm already priced this call
+        return float(known)
+    if entry.model in _UNPRICED:
+        return None
     try:
         return float(litellm.completion_cost(completion_response=raw, model=entry.model))
     except Exception:  # noqa: BLE001 - litellm does not know every model's price
+        _UNPRICED.add(entry.model)
         return None
 
 
@@ -223,25 +232,18 @@ def _retry_after(exc: BaseException) -> float | None:
         return None
 
 
+# Worker threads are reused across calls (starting one per call costs ~0.3 ms); an abandoned call keeps
+# its thread until the provider answers or times out, so the pool is generous.
+_CALLS = ThreadPoolExecutor(max_workers=64, thread_name_prefix="roundtable-llm-call")
+
+
 def _call_abandonable(fn: Any) -> LLMResponse:
-    """Run ``fn`` in a daemon thread; return its result, or raise RunCancelled as soon as the run stops."""
+    """Run ``fn`` in a worker thread; return its result, or raise RunCancelled as soon as the run stops."""
     token = runtime.current().cancellation
-    results: queue.Queue[tuple[bool, Any]] = queue.Queue(maxsize=1)
     ctx = contextvars.copy_context()
-
-    def target() -> None:
-        try:
-            results.put((True, ctx.run(fn)))
-        except BaseException as exc:  # noqa: BLE001 - handed to the waiting thread
-            results.put((False, exc))
-
-    threading.Thread(target=target, name="roundtable-llm-call", daemon=True).start()
+    future = _CALLS.submit(ctx.run, fn)
     while True:
         try:
-            ok, value = results.get(timeout=0.1)
-        except queue.Empty:
+            return future.result(timeout=0.1)
+        except FutureTimeout:
             token.raise_if_cancelled()
-            continue
-        if ok:
-            return value
-        raise value

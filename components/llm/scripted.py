@@ -145,6 +145,7 @@ def _words(messages: list[dict[str, Any]]) -> int:
 class _Handler(BaseHTTPRequestHandler):
     scripted: ScriptedLLMServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out separately: don't wait for delayed ACKs
 
     def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
         pass
