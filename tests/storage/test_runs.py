@@ -124,21 +124,28 @@ def test_runs_of_dead_processes_become_interrupted_and_live_ones_do_not(db: Data
     assert get_run(db, remote).status == "running"
 
 
-def test_a_killed_process_loses_no_committed_event(database_url: str) -> None:
-    worker = start_worker(database_url, "run-and-hang", "25")
+def test_a_process_killed_while_appending_loses_no_committed_event(database_url: str) -> None:
+    worker = start_worker(database_url, "run-until-killed")
+    assert worker.stdout is not None
     try:
-        line = worker.stdout.readline() if worker.stdout else ""
-        assert line.startswith("ready "), worker.stderr.read() if worker.stderr else line
-        run_id = int(line.split()[1])
+        first = worker.stdout.readline()
+        assert first.startswith("run "), worker.stderr.read() if worker.stderr else first
+        run_id = int(first.split()[1])
+        committed = 0
+        while committed < 40:  # kill it mid-stream, whatever it is doing at that moment
+            committed = int(worker.stdout.readline())
     finally:
         os.kill(worker.pid, signal.SIGKILL)
         worker.wait()
     db = open_database(database_url)
     try:
         run = get_run(db, run_id)
+        stored = events_after(db, run_id)
         assert run.status == "interrupted"
-        assert [s.event.content for s in events_after(db, run_id)] == [f"message {n}" for n in range(25)]
-        assert run.last_seq == 25
+        assert len(stored) >= committed  # every append that returned is there (maybe one more)
+        assert [s.seq for s in stored] == list(range(1, len(stored) + 1))
+        assert [s.event.content for s in stored] == [f"message {n}" for n in range(len(stored))]
+        assert run.last_seq == len(stored)
     finally:
         db.close()
 

@@ -1,14 +1,13 @@
 """A separate process that writes to a database, for crash and multi-process tests.
 
-``python -m tests.storage.worker URL run-and-hang N``: create a run, mark it running, append N events
-one by one, print ``ready <run id>`` and wait to be killed.
+``python -m tests.storage.worker URL run-until-killed``: create a run, mark it running, print
+``run <id>``, then append events one by one, printing each committed seq, until killed.
 ``python -m tests.storage.worker URL append RUN_ID N``: append N events to a run, then exit.
 """
 
 from __future__ import annotations
 
 import sys
-import time
 
 from components.events import MessageSent
 from storage import open_database
@@ -23,13 +22,12 @@ def message(number: int) -> MessageSent:
 
 def main(url: str, mode: str, *args: str) -> None:
     db = open_database(url)
-    if mode == "run-and-hang":
+    if mode == "run-until-killed":
         run_id = create_run(db, sample_document(), "crash me")
         set_run_status(db, run_id, "running")
-        for number in range(int(args[0])):
-            append_events(db, run_id, [message(number)])
-        print(f"ready {run_id}", flush=True)
-        time.sleep(600)
+        print(f"run {run_id}", flush=True)
+        for number in range(1_000_000):
+            print(append_events(db, run_id, [message(number)]), flush=True)
     elif mode == "append":
         for number in range(int(args[1])):
             append_events(db, int(args[0]), [message(number)])
