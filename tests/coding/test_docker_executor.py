@@ -287,7 +287,7 @@ def test_a_fork_bomb_is_contained_by_the_pids_limit(make_executor: MakeExecutor)
     bomb = (
         "import os, time\n"
         "start, refused = time.monotonic(), 0\n"
-        "while time.monotonic() - start < 3:\n"
+        "while not refused and time.monotonic() - start < 20:\n"
         "    try:\n"
         "        if os.fork() == 0:\n"
         "            while True:\n"
@@ -305,11 +305,13 @@ def test_a_fork_bomb_is_contained_by_the_pids_limit(make_executor: MakeExecutor)
     started = time.monotonic()
     result = run(executor, bomb)
 
-    assert result.exit_code == 0 and time.monotonic() - started < 30
+    assert result.exit_code == 0 and time.monotonic() - started < 40, result.output
     assert "refused True" in result.output
     assert 0 < int(result.output.split("processes ")[1].split()[0]) <= 64
-    assert run(executor, ":(){ :|:& };:", "bash").exit_code == 0  # the classic: it returns at once
-    assert run(executor, "print('alive')").output == "alive\n"  # and its children are gone
+    classic = run(executor, ":(){ :|:& };:", "bash")  # returns at once, its children fork on
+    assert classic.exit_code == 0, classic.output
+    alive = run(executor, "print('alive')")  # they were killed when the block ended
+    assert alive.output == "alive\n", alive.output
     assert subprocess.run(["true"], check=False, timeout=10).returncode == 0  # the host never noticed
 
 
@@ -362,7 +364,7 @@ def test_stopping_a_run_kills_the_code_within_a_second(
     token = CancellationToken()
     outcome: list[Exception] = []
     heartbeat = work / "heartbeat"
-    code = "import time\nwhile True:\n    open('heartbeat', 'a').write('.')\n    time.sleep(0.05)"
+    code = "import time\nwhile True:\n    open('heartbeat', 'a').write(f'{time.time()}\\n')\n    time.sleep(0.02)"
 
     def conversation() -> None:
         with run_context(cancellation=token):
@@ -379,14 +381,15 @@ def test_stopping_a_run_kills_the_code_within_a_second(
     assert heartbeat.exists(), "the code never started"
     container = executor.container_id
 
-    stopped_at = time.monotonic()
+    stopped_at, stopped_at_clock = time.monotonic(), time.time()  # the container shares the host's clock
     token.cancel()
     thread.join(5)
     assert time.monotonic() - stopped_at < 1.5
     assert len(outcome) == 1 and isinstance(outcome[0], RunCancelled)
-    beats = heartbeat.stat().st_size
+    beats = heartbeat.read_text()
+    assert float(beats.split()[-1]) - stopped_at_clock < 1.0, "the code ran on for a second after the stop"
     time.sleep(0.5)
-    assert heartbeat.stat().st_size == beats, "the code kept running after the stop"
+    assert heartbeat.read_text() == beats, "the code kept running after the stop"
     with pytest.raises(docker.errors.NotFound):
         docker_client.containers.get(container)
 
