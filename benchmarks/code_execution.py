@@ -10,15 +10,20 @@ run; includes the interpreter's start) and ``echo ok`` in sh (close to the bare 
   which is what one would write instead of keeping a container;
 - docker, first block: a new executor's first block, which starts its container (and removes it after).
 
+It also times a stop: from ``cancel()`` on the run's token until the block running ``time.sleep`` has
+returned, by which time its container is removed.
+
     PYTHONPATH=. python benchmarks/code_execution.py [--runs 20] [--image IMAGE]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import statistics
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -33,6 +38,8 @@ from components.coding.docker_executor import (
     docker_engine_status,
 )
 from components.coding.local import LocalCommandLineCodeExecutor
+from components.errors import RunCancelled
+from components.runtime import CancellationToken, run_context
 
 BLOCKS = {
     "python": CodeBlock(code="print('ok')", language="python"),
@@ -98,6 +105,38 @@ def docker_fresh(work: Path, image: str) -> Once:
     return once
 
 
+def stop_latency(runs: int, work: Path, image: str) -> list[float]:
+    executor = DockerCommandLineCodeExecutor(image=image, work_dir=work / "stop")
+    block = CodeBlock(code="import time\nopen('started', 'w').close()\ntime.sleep(600)", language="python")
+    marker = work / "stop" / "started"
+    timings = []
+    try:
+        for _ in range(runs):
+            marker.unlink(missing_ok=True)
+            token = CancellationToken()
+            thread = threading.Thread(target=_run_until_stopped, args=(executor, block, token))
+            thread.start()
+            deadline = time.monotonic() + 60
+            while not marker.exists():
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the block to stop never started")
+                time.sleep(0.01)
+            started = time.perf_counter()
+            token.cancel()
+            thread.join()
+            timings.append(time.perf_counter() - started)
+    finally:
+        executor.close()
+    return timings
+
+
+def _run_until_stopped(
+    executor: DockerCommandLineCodeExecutor, block: CodeBlock, token: CancellationToken
+) -> None:
+    with run_context(cancellation=token), contextlib.suppress(RunCancelled):
+        executor.execute_block(block)
+
+
 def _checked(output: str) -> str:
     if output != "ok\n":
         raise RuntimeError(f"the block printed {output!r}")
@@ -129,6 +168,7 @@ def main() -> None:
                 name: {language: measure(args.runs, once, block) for language, block in BLOCKS.items()}
                 for name, once in variants.items()
             }
+            stops = stop_latency(args.runs, work, args.image)
         finally:
             warm.close()
 
@@ -143,6 +183,10 @@ def main() -> None:
             for t in by_language.values()
         ]
         print(f"| {name:<40} | {cells[0]:>22} | {cells[1]:>18} |")
+    median, worst = _ms(statistics.median(stops)), _ms(max(stops))
+    print(
+        f"stop -> block returned, container removed: median {median} ms, max {worst} ms ({len(stops)} stops)"
+    )
 
 
 def _ms(seconds: float) -> str:
