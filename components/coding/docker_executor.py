@@ -58,9 +58,16 @@ LABEL_HOST = "roundtable.host"
 LABEL_PID = "roundtable.pid"
 LABEL_STARTED = "roundtable.started"
 
-# Runs a block's command, then kills what it left behind: every process of the code's user except this
-# shell (``kill -1`` skips the caller and init). Repeated, since a fork bomb forks while it is killed.
-_WRAPPER = '"$@"; rc=$?; n=0; while kill -9 -1 2>/dev/null && [ $n -lt 10000 ]; do n=$((n + 1)); done; exit $rc'
+# Runs a block's command, then kills what it left behind: every process the code's user may signal,
+# except this shell (``kill -1`` skips the caller and init). One pass is enough even for a fork bomb (a
+# process with a SIGKILL pending cannot complete a fork); then it waits, up to a bound, until the dead are
+# reaped and only init, the keeper and itself count against the pids limit, so the next block can start.
+_WRAPPER = (
+    '"$@"; rc=$?; kill -9 -1 2>/dev/null; '
+    "f=/sys/fs/cgroup/pids/pids.current; [ -r $f ] || f=/sys/fs/cgroup/pids.current; "
+    'n=0; while [ $n -lt 20000 ] && read p < $f && [ "$p" -gt 3 ]; do n=$((n + 1)); done 2>/dev/null; '
+    "exit $rc"
+)
 _PROBE = 'for c in python3 bash node pwsh; do command -v "$c"; done; true'
 _KILLED = 137  # SIGKILL, which is how the kernel ends a process over its cgroup's memory limit
 # The container's own cgroup counts OOM kills: "oom_kill N" (cgroup v1 and v2 files, whichever exists).
