@@ -60,7 +60,8 @@ def _from_slider() -> None:
 
 
 render_run_header(run, sum(isinstance(e.event, MessageSent) for e in events))
-st.caption(f"Share this replay: `{st.context.url.split('?')[0]}?run={run_id}`")
+base_url = (st.context.url or "").split("?")[0]
+st.caption(f"Share this replay: `{base_url}?run={run_id}`")
 if total == 0:
     st.info("This run has no events.")
     st.stop()

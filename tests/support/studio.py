@@ -29,8 +29,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def studio_server(data_dir: Path, env: dict[str, str] | None = None, timeout: float = 60) -> Iterator[str]:
-    """Run the studio with its own data dir (fresh SQLite database); yields its base URL."""
+def studio_server(
+    data_dir: Path, env: dict[str, str] | None = None, timeout: float = 60, script: Path | None = None
+) -> Iterator[str]:
+    """Run the studio (or another Streamlit ``script``) with its own data dir; yields its base URL."""
     port = free_port()
     log = open(data_dir / "streamlit.log", "w")  # noqa: SIM115 - closed below
     process_env = {
@@ -38,7 +40,7 @@ def studio_server(data_dir: Path, env: dict[str, str] | None = None, timeout: fl
         "ROUNDTABLE_DATABASE_URL": f"sqlite:///{data_dir / 'roundtable.db'}", **(env or {}),
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(ROOT / "studio" / "app.py"), "--server.port", str(port),
+        [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "studio" / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         cwd=ROOT, env=process_env, stdout=log, stderr=subprocess.STDOUT,
@@ -73,8 +75,8 @@ def chromium_path() -> str:
 
 
 @contextmanager
-def browser_page(width: int = 1400, height: int = 900) -> Iterator[object]:
-    """A Playwright page in real headless Chromium."""
+def chromium() -> Iterator[object]:
+    """A real headless Chromium driven by Playwright (open several pages with ``new_page``)."""
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -83,11 +85,22 @@ def browser_page(width: int = 1400, height: int = 900) -> Iterator[object]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": width, "height": height})
-            page.set_default_timeout(30_000)
-            yield page
+            yield browser
         finally:
             browser.close()
+
+
+def new_page(browser, width: int = 1400, height: int = 900):  # type: ignore[no-untyped-def]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.set_default_timeout(30_000)
+    return page
+
+
+@contextmanager
+def browser_page(width: int = 1400, height: int = 900) -> Iterator[object]:
+    """A Playwright page in real headless Chromium."""
+    with chromium() as browser:
+        yield new_page(browser, width, height)
 
 
 def wait_until_idle(page, timeout: float = 30_000) -> None:  # type: ignore[no-untyped-def]
