@@ -29,14 +29,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from components.coding.base import CodeBlock
-from components.coding.docker_executor import (
-    WORKSPACE,
-    DockerCommandLineCodeExecutor,
+from components.coding.docker_engine import (
     DockerUnavailable,
     SandboxImageMissing,
     default_image,
     docker_engine_status,
 )
+from components.coding.docker_executor import WORKSPACE, DockerCommandLineCodeExecutor
 from components.coding.local import LocalCommandLineCodeExecutor
 from components.errors import RunCancelled
 from components.runtime import CancellationToken, run_context

@@ -131,13 +131,13 @@ def normalize_code_execution_config(config: Any) -> CodeExecutionConfig | Litera
 
 
 def _docker_answers() -> bool:
-    from components.coding.docker_executor import docker_engine_status
+    from components.coding.docker_engine import docker_engine_status
 
     return docker_engine_status()[0]
 
 
 def _require_docker() -> None:
-    from components.coding.docker_executor import docker_engine_status
+    from components.coding.docker_engine import docker_engine_status
 
     ok, message = docker_engine_status()
     if not ok:

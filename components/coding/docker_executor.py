@@ -2,10 +2,9 @@
 
 One container per executor (that is, per conversation), started on the first code block and reused for
 every block: each block is an ``exec`` in it, a fraction of the cost of a fresh container (see
-docs/performance.md). Locked
-down by default: no network, memory, CPU and process limits, every capability dropped, no-new-privileges,
-a non-root user and a read-only root file system, so the work dir (mounted at /workspace) and /tmp are
-the only writable places.
+docs/performance.md). Locked down by default: no network, memory, CPU and process limits, every
+capability dropped, no-new-privileges, a non-root user and a read-only root file system, so the work dir
+(mounted at /workspace) and /tmp are the only writable places.
 
 A block that runs past the timeout, or a run that is stopped, kills the whole container: the one way that
 also ends a fork bomb or a process that ignores signals. The next block gets a fresh container; the work
@@ -14,13 +13,13 @@ local executor.
 
 The engine mounts the work dir from its own file system (``bind_dir``, default the work dir's path): a
 local engine sees it; a remote ``DOCKER_HOST`` needs the same path there, as in AutoGen.
+
+Reaching the engine, the image and the clean-up of leftover containers are in ``docker_engine``.
 """
 
 from __future__ import annotations
 
 import os
-import signal
-import socket
 import threading
 import time
 import uuid
@@ -38,25 +37,47 @@ from components.coding.base import (
     CommandOutcome,
     canonical_language,
 )
-from components.errors import RoundtableError
+from components.coding.docker_engine import (
+    DEFAULT_IMAGE,
+    IMAGE_ENV,
+    LABEL,
+    LABEL_HOST,
+    LABEL_PID,
+    LABEL_STARTED,
+    OFFLINE_IMAGE,
+    DockerUnavailable,
+    SandboxImageMissing,
+    _cleanup_once,
+    _connect,
+    _ensure_image,
+    _kill_init,
+    _owner_labels,
+    _remove,
+    _stop,
+    cleanup_leftover_containers,
+    default_image,
+    docker_engine_status,
+    docker_host,
+    unreachable_message,
+)
 
 if TYPE_CHECKING:
     from docker import DockerClient
     from docker.models.containers import Container
 
-DEFAULT_IMAGE = "python:3-slim"
-OFFLINE_IMAGE = "roundtable-sandbox:latest"
-IMAGE_ENV = "ROUNDTABLE_SANDBOX_IMAGE"
+# The engine's names stay importable from here, as they were before docker_engine.py existed.
+__all__ = [
+    "DEFAULT_IMAGE", "IMAGE_ENV", "LABEL", "LABEL_HOST", "LABEL_PID", "LABEL_STARTED", "OFFLINE_IMAGE",
+    "WORKSPACE", "DockerCommandLineCodeExecutor", "DockerUnavailable", "SandboxImageMissing",
+    "cleanup_leftover_containers", "default_image", "docker_engine_status", "docker_host",
+    "unreachable_message",
+]
+
 WORKSPACE = "/workspace"
 #: the code's user when Roundtable itself runs as root (otherwise the code runs as your uid)
 NOBODY = "65534:65534"
 #: the container's idle main process runs as another unprivileged user, so the code cannot kill it
 KEEPER_USER = "65533:65533"
-
-LABEL = "roundtable.sandbox"
-LABEL_HOST = "roundtable.host"
-LABEL_PID = "roundtable.pid"
-LABEL_STARTED = "roundtable.started"
 
 # Runs a block's command, then kills what it left behind: every process the code's user may signal,
 # except this shell (``kill -1`` skips the caller and init). One pass is enough even for a fork bomb (a
@@ -72,70 +93,6 @@ _PROBE = 'for c in python3 bash node pwsh; do command -v "$c"; done; true'
 _KILLED = 137  # SIGKILL, which is how the kernel ends a process over its cgroup's memory limit
 # The container's own cgroup counts OOM kills: "oom_kill N" (cgroup v1 and v2 files, whichever exists).
 _OOM_COUNTERS = ["/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events"]
-
-
-class DockerUnavailable(RoundtableError):
-    """No Docker engine answers: the user must start one or choose the local executor."""
-
-
-class SandboxImageMissing(RoundtableError):
-    """The sandbox image is neither present nor pullable."""
-
-
-def default_image() -> str:
-    """``$ROUNDTABLE_SANDBOX_IMAGE`` if set (e.g. the offline image), else ``python:3-slim``."""
-    return os.environ.get(IMAGE_ENV) or DEFAULT_IMAGE
-
-
-def docker_host() -> str:
-    return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
-
-
-def unreachable_message() -> str:
-    return f"Docker engine not reachable at {docker_host()}: start Docker or choose the local executor"
-
-
-def docker_engine_status(timeout: float = 3.0) -> tuple[bool, str]:
-    """(True, "Docker <version> at <host>") or (False, why not), in at most ``timeout`` seconds.
-
-    The probe runs in a daemon thread so that no transport (a silent TCP host, an SSH prompt) can hang
-    the caller.
-    """
-    answer: list[tuple[bool, str]] = []
-
-    def probe() -> None:
-        try:
-            version = _connect(timeout).version().get("Version", "?")
-            answer.append((True, f"Docker {version} at {docker_host()}"))
-        except Exception:  # any failure means the same thing to the user: no engine
-            answer.append((False, unreachable_message()))
-
-    thread = threading.Thread(target=probe, name="docker-status", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    return answer[0] if answer else (False, unreachable_message())
-
-
-def cleanup_leftover_containers() -> int:
-    """Remove sandbox containers whose Roundtable process on this machine is gone; returns how many.
-
-    Returns 0 when no engine answers (there is nothing to clean up there).
-    """
-    if not docker_engine_status()[0]:
-        return 0
-    return _remove_leftovers(_connect(10))
-
-
-def _remove_leftovers(client: DockerClient) -> int:
-    containers = client.containers.list(all=True, filters={"label": [LABEL, f"{LABEL_HOST}={_hostname()}"]})
-    removed = 0
-    for container in containers:
-        labels = container.labels
-        if _owner_alive(int(labels.get(LABEL_PID, "0")), labels.get(LABEL_STARTED, "")):
-            continue
-        _remove(client, container.id)
-        removed += 1
-    return removed
 
 
 class DockerCommandLineCodeExecutor(CodeExecutor):
@@ -435,84 +392,6 @@ class _CappedBuffer:
         return text + f"\n[output truncated: {self.dropped} more bytes]\n" if self.dropped else text
 
 
-# -- the engine and leftover containers -----------------------------------------------------------------
-def _connect(timeout: float) -> DockerClient:
-    """A client for ``DOCKER_HOST`` (or the local socket); raises DockerUnavailable if none answers."""
-    import docker  # lazily: importing the SDK costs time every page and CLI start would pay
-
-    try:
-        return docker.from_env(timeout=timeout)  # type: ignore[arg-type]
-    except docker.errors.DockerException as exc:
-        raise DockerUnavailable(unreachable_message()) from exc
-
-
-def _ensure_image(client: DockerClient, image: str) -> None:
-    import docker
-
-    try:
-        client.images.get(image)
-        return
-    except docker.errors.ImageNotFound:
-        pass
-    try:
-        client.images.pull(image)
-    except docker.errors.APIError as exc:
-        raise SandboxImageMissing(
-            f"Docker image {image!r} is not available and could not be pulled ({exc.explanation or exc}). "
-            f"Pull it with `docker pull {image}`, or build the offline image with "
-            f"scripts/build_sandbox_image.sh and set {IMAGE_ENV}={OFFLINE_IMAGE}."
-        ) from exc
-
-
-_cleaned: set[str] = set()
-
-
-def _cleanup_once(client: DockerClient) -> None:
-    """Clean up after crashed processes once per engine, when this process first starts a container."""
-    if docker_host() in _cleaned:
-        return
-    _cleaned.add(docker_host())
-    _remove_leftovers(client)
-
-
-def _remove(client: DockerClient, container_id: str) -> None:
-    import docker
-    import requests
-
-    try:
-        client.api.remove_container(container_id, force=True)
-    except (docker.errors.NotFound, requests.exceptions.ConnectionError):
-        pass  # already gone, or the engine is (its next start cleans up after us)
-    except docker.errors.APIError as exc:
-        if exc.status_code != 409:  # 409: its removal is already in progress
-            raise
-
-
-def _kill_init(container_id: str, pid: int) -> None:
-    """SIGKILL the container's init from here when the engine runs on this machine.
-
-    The kernel then ends every process in the container at once, where Docker's kill can take seconds
-    on a busy machine. The pid is trusted only if /proc shows it in the container's cgroup (a remote
-    engine's pids mean nothing here); otherwise, or without the right to signal it, Docker kills it.
-    """
-    if not pid or not docker_host().startswith("unix://"):
-        return
-    try:
-        if container_id in Path(f"/proc/{pid}/cgroup").read_text():
-            os.kill(pid, signal.SIGKILL)
-    except OSError:  # gone already, or not ours to signal
-        pass
-
-
-def _stop(client: DockerClient, container_id: str) -> None:
-    import docker
-
-    try:
-        client.api.kill(container_id)
-    except docker.errors.APIError:  # already stopped or gone
-        pass
-
-
 def _close_quietly(stream) -> None:  # type: ignore[no-untyped-def]
     try:
         stream.close()
@@ -532,33 +411,3 @@ def _default_user() -> str:
     if os.name != "posix" or os.getuid() == 0:
         return NOBODY
     return f"{os.getuid()}:{os.getgid()}"
-
-
-def _hostname() -> str:
-    return socket.gethostname()
-
-
-def _process_started(pid: int) -> str:
-    """The process's start time (clock ticks since boot): with the pid, it identifies the process."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return ""
-    return stat.rsplit(")", 1)[1].split()[19]
-
-
-def _owner_labels() -> dict[str, str]:
-    pid = os.getpid()
-    return {LABEL: "1", LABEL_HOST: _hostname(), LABEL_PID: str(pid), LABEL_STARTED: _process_started(pid)}
-
-
-def _owner_alive(pid: int, started: str) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, owned by someone else
-        pass
-    return _process_started(pid) == started

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from components.coding.base import CodeBlock, CodeResult
-from components.coding.docker_executor import (
+from components.coding.docker_engine import (
     DEFAULT_IMAGE,
     IMAGE_ENV,
     LABEL,
@@ -30,12 +30,12 @@ from components.coding.docker_executor import (
     LABEL_PID,
     LABEL_STARTED,
     OFFLINE_IMAGE,
-    DockerCommandLineCodeExecutor,
     DockerUnavailable,
     SandboxImageMissing,
     cleanup_leftover_containers,
     docker_engine_status,
 )
+from components.coding.docker_executor import DockerCommandLineCodeExecutor
 from components.errors import RunCancelled
 from components.runtime import CancellationToken, run_context
 from tests.support.services import missing_service
