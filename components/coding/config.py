@@ -1,8 +1,9 @@
 """``code_execution_config``: AutoGen's dict form, the ``CodeExecutionConfig`` class, and building executors.
 
 ``use_docker``: True means Docker (an error if no engine answers), False means local, a string names the
-Docker image, and when it is not given Roundtable uses Docker where an engine answers, else the local
-executor with a visible notice (AutoGen would refuse to start; a newcomer without Docker deserves better).
+Docker image, and when it is not given Roundtable uses Docker where an engine answers and has the sandbox
+image, else the local executor with a visible notice saying why (AutoGen would refuse to start; a newcomer
+without Docker deserves better).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from components.events import Notice
 _DICT_KEYS = {"work_dir", "use_docker", "timeout", "last_n_messages", "executor", "image", "docker", "memory_mb"}
 _TRUE = {"1", "true", "yes", "t"}
 _FALSE = {"0", "false", "no", "f"}
+_NO_ENGINE = "Docker is not available"
 
 
 def decide_use_docker(use_docker: bool | str | None) -> bool | str | None:
@@ -85,12 +87,14 @@ class CodeExecutionConfig:
             return True
         if self.executor in ("local", "commandline-local") or self.use_docker is False:
             return False
-        return _docker_answers()
+        return _docker_answers(self.image or self.docker.get("image")) is None
 
     def build_executor(self) -> CodeExecutor:
         if isinstance(self.executor, CodeExecutor):
             return self.executor
-        if self.uses_docker():
+        automatic = self.use_docker is None and self.executor is None  # then Docker is asked, once
+        why_not = _docker_answers(self.image or self.docker.get("image")) if automatic else None
+        if why_not is None and (automatic or self.uses_docker()):
             from components.coding.docker_executor import DockerCommandLineCodeExecutor
 
             image = self.use_docker if isinstance(self.use_docker, str) else self.image
@@ -100,11 +104,13 @@ class CodeExecutionConfig:
             return DockerCommandLineCodeExecutor(work_dir=self.work_dir, timeout=int(self.timeout), **options)
         from components.coding.local import LocalCommandLineCodeExecutor
 
-        if self.use_docker is None and self.executor is None:
-            message = (
-                "Docker is not available, so code runs on this machine WITHOUT a sandbox. Start Docker "
-                "(or set use_docker=False to silence this notice)."
+        if automatic and why_not:
+            advice = (
+                "Start Docker (or set use_docker=False to silence this notice)." if why_not == _NO_ENGINE
+                else "Set use_docker=False to silence this notice."
             )
+            reason = why_not[0].upper() + why_not[1:]
+            message = f"{reason}, so code runs on this machine WITHOUT a sandbox. {advice}"
             warnings.warn(message, RuntimeWarning, stacklevel=2)
             runtime.emit(Notice(message=message))
         return LocalCommandLineCodeExecutor(work_dir=self.work_dir, timeout=int(self.timeout), memory_limit_mb=self.memory_mb)
@@ -130,10 +136,23 @@ def normalize_code_execution_config(config: Any) -> CodeExecutionConfig | Litera
     return CodeExecutionConfig.from_dict(dict(config))
 
 
-def _docker_answers() -> bool:
-    from components.coding.docker_engine import docker_engine_status
+def _docker_answers(image: str | None = None) -> str | None:
+    """None when the automatic choice can use Docker, else why not (for the notice).
 
-    return docker_engine_status()[0]
+    Docker is usable when the engine answers and ``image`` (default: the sandbox image) is already on
+    this machine; a pull at the first code block could take minutes, or fail offline.
+    """
+    from components.coding.docker_engine import default_image, docker_engine_status, sandbox_image_present
+
+    if not docker_engine_status()[0]:
+        return _NO_ENGINE
+    image = image or default_image()
+    if not sandbox_image_present(image):
+        return (
+            f"the sandbox image {image} is not on this machine (docker pull {image}, or run "
+            "scripts/build_sandbox_image.sh and set ROUNDTABLE_SANDBOX_IMAGE)"
+        )
+    return None
 
 
 def _require_docker() -> None:

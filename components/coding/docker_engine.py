@@ -13,8 +13,9 @@ import os
 import signal
 import socket
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from components.errors import RoundtableError
 
@@ -29,6 +30,8 @@ LABEL = "roundtable.sandbox"
 LABEL_HOST = "roundtable.host"
 LABEL_PID = "roundtable.pid"
 LABEL_STARTED = "roundtable.started"
+
+_T = TypeVar("_T")
 
 
 class DockerUnavailable(RoundtableError):
@@ -53,24 +56,46 @@ def unreachable_message() -> str:
 
 
 def docker_engine_status(timeout: float = 3.0) -> tuple[bool, str]:
-    """(True, "Docker <version> at <host>") or (False, why not), in at most ``timeout`` seconds.
+    """(True, "Docker <version> at <host>") or (False, why not), in at most ``timeout`` seconds."""
+
+    def probe() -> tuple[bool, str]:
+        version = _connect(timeout).version().get("Version", "?")
+        return True, f"Docker {version} at {docker_host()}"
+
+    # any failure means the same thing to the user: no engine
+    return _answer_within(timeout, probe, (False, unreachable_message()))
+
+
+def sandbox_image_present(image: str | None = None, timeout: float = 3.0) -> bool:
+    """Whether the engine answers and has ``image`` (default ``default_image()``), in at most ``timeout``
+    seconds. It never pulls: a pull can take minutes, or fail on an offline machine."""
+    wanted = image or default_image()
+
+    def probe() -> bool:
+        _connect(timeout).images.get(wanted)  # raises ImageNotFound when it is not there
+        return True
+
+    return _answer_within(timeout, probe, False)
+
+
+def _answer_within(timeout: float, probe: Callable[[], _T], failed: _T) -> _T:
+    """``probe()``, or ``failed`` if it raises or takes longer than ``timeout`` seconds.
 
     The probe runs in a daemon thread so that no transport (a silent TCP host, an SSH prompt) can hang
     the caller.
     """
-    answer: list[tuple[bool, str]] = []
+    answer: list[_T] = []
 
-    def probe() -> None:
+    def run() -> None:
         try:
-            version = _connect(timeout).version().get("Version", "?")
-            answer.append((True, f"Docker {version} at {docker_host()}"))
-        except Exception:  # any failure means the same thing to the user: no engine
-            answer.append((False, unreachable_message()))
+            answer.append(probe())
+        except Exception:  # noqa: BLE001 - every failure is the same answer
+            answer.append(failed)
 
-    thread = threading.Thread(target=probe, name="docker-status", daemon=True)
+    thread = threading.Thread(target=run, name="docker-status", daemon=True)
     thread.start()
     thread.join(timeout)
-    return answer[0] if answer else (False, unreachable_message())
+    return answer[0] if answer else failed
 
 
 def cleanup_leftover_containers() -> int:

@@ -34,6 +34,7 @@ from components.coding.docker_engine import (
     SandboxImageMissing,
     cleanup_leftover_containers,
     docker_engine_status,
+    sandbox_image_present,
 )
 from components.coding.docker_executor import DockerCommandLineCodeExecutor
 from components.errors import RunCancelled
@@ -581,6 +582,36 @@ def test_an_engine_that_never_answers_cannot_hang_the_status_check(monkeypatch: 
         started = time.monotonic()
         reachable, message = docker_engine_status(timeout=1.0)
         assert not reachable and host in message and time.monotonic() - started < 2
+
+
+def test_whether_the_sandbox_image_is_present_is_answered_without_pulling_or_hanging(
+    sandbox_image: str, docker_client: DockerClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import docker
+
+    assert sandbox_image_present(sandbox_image)
+    monkeypatch.setenv(IMAGE_ENV, sandbox_image)
+    assert sandbox_image_present()  # the default is default_image()
+
+    made_up = f"roundtable-no-such-image-{os.getpid()}:never"
+    assert not sandbox_image_present(made_up)
+    monkeypatch.setenv(IMAGE_ENV, made_up)
+    assert not sandbox_image_present()
+    with pytest.raises(docker.errors.ImageNotFound):  # asked, not pulled
+        docker_client.images.get(made_up)
+
+    monkeypatch.setenv("DOCKER_HOST", f"tcp://127.0.0.1:{_closed_port()}")
+    started = time.monotonic()
+    assert not sandbox_image_present(sandbox_image)
+    assert time.monotonic() - started < 3
+
+    with socket.socket() as silent:  # accepts connections (the kernel does) but never replies
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        monkeypatch.setenv("DOCKER_HOST", f"tcp://127.0.0.1:{silent.getsockname()[1]}")
+        started = time.monotonic()
+        assert not sandbox_image_present(sandbox_image, timeout=1.0)
+        assert time.monotonic() - started < 2
 
 
 def test_the_default_image_can_be_overridden_for_offline_machines(
