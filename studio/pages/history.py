@@ -71,11 +71,14 @@ table = st.dataframe(
     selection_mode="single-row", key=f"{KEY}.table",
 )
 selected = table.selection.rows if table and table.selection else []
-if not selected:
+linked = st.query_params.get("run")
+if selected:
+    run = runs[selected[0]]
+elif linked and linked.isdigit() and any(r.id == int(linked) for r in runs):
+    run = next(r for r in runs if r.id == int(linked))
+else:
     st.caption(f"{len(runs)} run(s). Select a row to open, replay, continue, export or delete it.")
     st.stop()
-
-run = runs[selected[0]]
 st.subheader(f"Run #{run.id} · {run.team}")
 st.caption(run.task)
 actions = st.columns(4)

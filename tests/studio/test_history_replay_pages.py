@@ -1,0 +1,83 @@
+"""AppTest of the History and Replay pages on a real SQLite database with stored runs."""
+
+from __future__ import annotations
+
+from components.events import ChatFinished, ChatStarted, CodeFinished, CodeStarted, MessageSent
+from storage.documents import AgentSpec, TeamDocument, TeamSpec
+from storage.eventlog import append_events
+from storage.runs import create_run, list_runs, set_run_status
+from tests.studio.conftest import fresh
+
+
+def _team() -> TeamDocument:
+    return TeamDocument(
+        team=TeamSpec(name="Pair", kind="two_agent", members=["user", "helper"], initiator="user"),
+        agents=[AgentSpec(name="user", kind="user_proxy"), AgentSpec(name="helper", kind="assistant")],
+    )
+
+
+def _stored_run(db, task: str, status: str = "completed", messages: int = 3) -> int:  # type: ignore[no-untyped-def]
+    run_id = create_run(db, _team(), task)
+    set_run_status(db, run_id, "running")
+    events = [ChatStarted(chat_id="c", initiator="user", recipient="helper", ts=100.0)]
+    for i in range(messages):
+        sender, recipient = ("user", "helper") if i % 2 == 0 else ("helper", "user")
+        events.append(MessageSent(sender=sender, recipient=recipient, role="assistant", content=f"{task} #{i}",
+                                  name=sender, ts=101.0 + i))
+    events += [
+        CodeStarted(agent="user", exec_id="x1", language="python", code="print(2)", ts=110.0),
+        CodeFinished(agent="user", exec_id="x1", language="python", exit_code=0, output="2\n", duration_s=0.1, ts=111.0),
+        ChatFinished(chat_id="c", initiator="user", recipient="helper", reason="termination message", ts=112.0),
+    ]
+    append_events(db, run_id, events)
+    set_run_status(db, run_id, status)
+    return run_id
+
+
+def test_history_lists_filters_and_exports(studio_db, page) -> None:
+    first = _stored_run(studio_db, "count apples")
+    _stored_run(studio_db, "sort pears", status="failed")
+    at = page("history")
+    table = at.dataframe[0].value
+    assert list(table["task"]) == ["sort pears", "count apples"]
+    assert list(table["status"]) == ["Failed", "Completed"]
+
+    at.text_input(key="history.search").set_value("apples").run()
+    assert list(at.dataframe[0].value["task"]) == ["count apples"]
+
+    at.text_input(key="history.search").set_value("").run()
+    at.multiselect(key="history.status").set_value(["failed"]).run()
+    assert list(at.dataframe[0].value["task"]) == ["sort pears"]
+
+    at.query_params["run"] = str(first)
+    at.multiselect(key="history.status").set_value([]).run()
+    assert any(f"Run #{first}" in h.value for h in at.subheader)
+    assert not at.exception
+
+
+def test_history_delete_removes_the_run(studio_db, page) -> None:
+    run_id = _stored_run(studio_db, "to be deleted")
+    keep = _stored_run(studio_db, "to be kept")
+    at = page("history")
+    at.query_params["run"] = str(run_id)
+    at.run()
+    at.button(key="history.delete").click().run()
+    assert [r.id for r in list_runs(fresh(studio_db))] == [keep]
+
+
+def test_replay_draws_up_to_the_position_and_steps(studio_db, page) -> None:
+    run_id = _stored_run(studio_db, "replay me", messages=4)
+    at = page("replay")
+    at.query_params["run"] = str(run_id)
+    at.run()
+    texts = [m.value for m in at.markdown]
+    assert any("replay me #3" in t for t in texts)  # opens at the end
+
+    at.button(key="replay.first").click().run()
+    assert not any("replay me #0" in m.value for m in at.markdown)
+    at.button(key="replay.step").click().run()  # chat_started
+    at.button(key="replay.step").click().run()  # first message
+    texts = [m.value for m in at.markdown]
+    assert any("replay me #0" in t for t in texts) and not any("replay me #1" in t for t in texts)
+    assert at.slider(key="replay.slider").value == 2
+    assert not at.exception
