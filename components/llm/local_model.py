@@ -16,6 +16,7 @@ import importlib.util
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 LOCAL_MODEL = "local/smollm2"
@@ -25,10 +26,12 @@ NOT_INSTALLED = "the built-in local model is not installed"
 READY_MESSAGE = "small offline demo model: fine for short code tasks, weak at long conversations"
 
 N_CTX = 4096  # room for a short multi-agent conversation; SmolLM2 was trained on 8192
-# llama.cpp's OpenMP threads spin while they wait for each other; when other processes share the cores
-# (the studio, code execution, concurrent runs), spinning made generation ~10x slower (docs/performance.md),
-# so the first load sets OMP_WAIT_POLICY=PASSIVE unless the environment already sets it.
-N_THREADS = 2
+# Leave a core to the studio, the engine and code execution: on a busy 2-core machine one thread was as fast
+# as two (docs/performance.md). The cap of 4 is a guess: only 2-core machines were measured.
+N_THREADS = max(1, min(4, (os.cpu_count() or 2) - 1))
+# llama.cpp's OpenMP threads spin while they wait for each other; when other processes share the cores,
+# spinning made generation 5-15x slower here. The first load sets it unless the environment already does.
+OMP_WAIT_POLICY = "PASSIVE"
 DEFAULT_MAX_TOKENS = 512
 DEFAULT_TEMPERATURE = 0.2  # a 135M model rambles at OpenAI's default of 1.0
 
@@ -111,13 +114,20 @@ def model_file() -> str:
     return path
 
 
+@contextmanager
+def locked_model() -> Iterator[Any]:
+    """The process's ``llama_cpp.Llama``, loaded on first use, for the caller alone until the block ends."""
+    with _lock:
+        yield _loaded_model()
+
+
 def _loaded_model() -> Any:
     """The process's ``Llama``, loaded on first use (or when the configured file changes). Hold ``_lock``."""
     global _model, _model_path, _close_at_exit
     path = model_file()
     if _model is not None and path == _model_path:
         return _model
-    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")  # read once, as llama.cpp loads; see N_THREADS
+    os.environ.setdefault("OMP_WAIT_POLICY", OMP_WAIT_POLICY)  # read once, when llama.cpp loads
     try:
         import llama_cpp
     except (ImportError, OSError) as exc:  # OSError: the compiled library is missing or fails to load
@@ -218,8 +228,8 @@ def _generate(messages: list[dict[str, Any]], params: dict[str, Any]) -> Iterato
     counter = _TokenCounter()
     finish_reason = "stop"
     tool_started = False
-    with _lock:
-        chunks = _loaded_model().create_chat_completion(
+    with locked_model() as model:
+        chunks = model.create_chat_completion(
             messages=_chat_messages(messages),
             stream=True,
             logits_processor=[counter],
