@@ -128,7 +128,9 @@ class LLMClient:
         if tools:
             kwargs["tools"] = tools
         llm_messages = to_llm_messages(messages)
-        if stream:
+        # The built-in model serves one call at a time: streamed, a stopped run releases it at the next
+        # token; a non-streamed call would keep it busy until max_tokens.
+        if stream or entry.model.startswith("local/"):
             raw = _streamed(litellm, entry, llm_messages, kwargs, agent)
         else:
             raw = litellm.completion(model=entry.model, messages=llm_messages, **kwargs)
