@@ -1,0 +1,219 @@
+"""Studio startup: cold start to the first page, page switches, and what the pages import.
+
+1. Cold start: from launching ``streamlit run studio/app.py`` (a fresh data directory, so the database is
+   created and migrated too) until the first page (the Playground) is fully rendered in headless
+   Chromium: script idle, no widget still loading, its title on screen. The browser is started first.
+2. Page switch: from a click on a sidebar link until the new page is fully rendered, for each design page,
+   timed in the page's own clock (the click event to the first animation frame with the page complete).
+   Both are also measured for a baseline: a bare Streamlit app with the same navigation, whose pages hold
+   only a title and three widgets, to tell Streamlit's and the browser's share from Roundtable's.
+3. Page path imports: each page run once in a fresh process (Streamlit's AppTest); which heavy modules
+   (litellm, llama_cpp, docker, openai, matplotlib) got imported, and the import time of the modules
+   every page needs.
+
+    python benchmarks/studio_startup.py [--cold 3] [--rounds 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from tests.support.studio import CHROMIUM_ARGS, chromium_path, free_port  # noqa: E402
+
+DESIGN_PAGES = ["Gallery", "Teams", "Agents", "Models", "Tools", "Import / Export", "Settings"]
+HEAVY = ["litellm", "llama_cpp", "docker", "openai", "matplotlib", "tiktoken"]
+RENDERED = """([title]) => {
+  const app = document.querySelector('[data-testid=stApp]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  if (document.querySelector('[data-testid=stMain] [data-testid=stSkeleton]')) return false;
+  const heading = document.querySelector('[data-testid=stMain] h1');
+  if (!heading || !heading.textContent.trim().startsWith(title)) return false;
+  window.__doneAt = performance.now();
+  return true;
+}"""
+CLICK_CLOCK = "document.addEventListener('click', () => { window.__clickAt = performance.now(); }, true)"
+PAGE_FILES = {"Playground": "playground", "Gallery": "gallery", "Teams": "teams", "Agents": "agents",
+              "Models": "models", "Tools": "tools", "Import / Export": "transfer", "Settings": "settings"}
+
+
+BASELINE_APP = """
+import streamlit as st
+
+def page(title):
+    def draw():
+        st.title(title)
+        st.text_input("Name", key=f"{title}.name")
+        st.selectbox("Kind", ["a", "b"], key=f"{title}.kind")
+        st.button("Save", key=f"{title}.save")
+    return st.Page(draw, title=title, url_path=title.lower().replace(" / ", "-"), default=title == "Playground")
+
+st.navigation([page(t) for t in TITLES]).run()
+"""
+
+
+def baseline_app(folder: Path) -> Path:
+    path = folder / "baseline_app.py"
+    path.write_text(f"TITLES = {['Playground', *DESIGN_PAGES]!r}\n" + BASELINE_APP)
+    return path
+
+
+def start_studio(data: Path, app: Path | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    port = free_port()
+    env = {**os.environ, "ROUNDTABLE_DATA_DIR": str(data), "ROUNDTABLE_DATABASE_URL": f"sqlite:///{data / 'roundtable.db'}"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(app or ROOT / "studio" / "app.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
+         "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    return process, f"http://127.0.0.1:{port}"
+
+
+def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError("the studio exited")
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=1).read() == b"ok":
+                return
+        except OSError:
+            time.sleep(0.05)
+    raise RuntimeError("the studio did not start")
+
+
+def rendered(page, title: str, timeout: float = 60_000) -> None:  # type: ignore[no-untyped-def]
+    page.wait_for_function(RENDERED, arg=[title], polling="raf", timeout=timeout)
+
+
+def cold_starts(browser, count: int, baseline: bool = False) -> list[dict[str, float]]:  # type: ignore[no-untyped-def]
+    results = []
+    for _ in range(count):
+        with tempfile.TemporaryDirectory() as folder:
+            app = baseline_app(Path(folder)) if baseline else None
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            started = time.perf_counter()
+            process, url = start_studio(Path(folder), app)
+            try:
+                wait_healthy(url, process)
+                healthy = time.perf_counter()
+                page.goto(url)
+                rendered(page, "Playground")
+                done = time.perf_counter()
+                results.append({"server": healthy - started, "page": done - healthy, "total": done - started})
+            finally:
+                page.close()
+                process.terminate()
+                process.wait(timeout=10)
+    return results
+
+
+def page_switches(browser, rounds: int, baseline: bool = False) -> dict[str, list[float]]:  # type: ignore[no-untyped-def]
+    times: dict[str, list[float]] = {title: [] for title in DESIGN_PAGES}
+    with tempfile.TemporaryDirectory() as folder:
+        process, url = start_studio(Path(folder), baseline_app(Path(folder)) if baseline else None)
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        try:
+            wait_healthy(url, process)
+            page.goto(url)
+            rendered(page, "Playground")
+            page.evaluate(CLICK_CLOCK)
+            for title in DESIGN_PAGES:  # warm-up: each page once (first imports of its modules)
+                page.get_by_test_id("stSidebarNavLink").filter(has_text=title).click()
+                rendered(page, title)
+            for _ in range(rounds):
+                for title in DESIGN_PAGES:
+                    page.get_by_test_id("stSidebarNavLink").filter(has_text=title).click()
+                    rendered(page, title)
+                    # In the page's own clock: from the click event to the frame the page was complete in.
+                    times[title].append(page.evaluate("(window.__doneAt - window.__clickAt) / 1000"))
+        finally:
+            page.close()
+            process.terminate()
+            process.wait(timeout=10)
+    return times
+
+
+_PROBE = """
+import json, sys, time
+started = time.perf_counter()
+from streamlit.testing.v1 import AppTest
+at = AppTest.from_file(sys.argv[1], default_timeout=120)
+at.switch_page(sys.argv[2])
+at.run()
+assert not at.exception, [e.value for e in at.exception]
+print(json.dumps({"seconds": time.perf_counter() - started, "heavy": [m for m in sys.argv[3:] if m in sys.modules]}))
+"""
+
+
+def page_imports() -> dict[str, dict[str, object]]:
+    """Each page in a fresh process: its first run's time and the heavy modules it imported."""
+    found = {}
+    with tempfile.TemporaryDirectory() as folder:
+        env = {**os.environ, "ROUNDTABLE_DATA_DIR": folder, "ROUNDTABLE_DATABASE_URL": f"sqlite:///{folder}/r.db",
+               "PYTHONPATH": str(ROOT)}
+        for title, name in PAGE_FILES.items():
+            out = subprocess.run(
+                [sys.executable, "-c", _PROBE, str(ROOT / "studio" / "app.py"), f"pages/{name}.py", *HEAVY],
+                env=env, capture_output=True, text=True, timeout=300, cwd=ROOT,
+            )
+            line = [x for x in out.stdout.splitlines() if x.startswith("{")]
+            found[title] = json.loads(line[-1]) if line else {"seconds": float("nan"), "heavy": [out.stderr[-300:]]}
+    return found
+
+
+def summary(values: list[float]) -> str:
+    ordered = sorted(values)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return f"{statistics.median(ordered):.2f} / {p95:.2f}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--cold", type=int, default=3, help="cold starts to measure")
+    parser.add_argument("--rounds", type=int, default=3, help="passes over the design pages")
+    args = parser.parse_args()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            cold = cold_starts(browser, args.cold)
+            cold_base = cold_starts(browser, args.cold, baseline=True)
+            switches = page_switches(browser, args.rounds)
+            switches_base = page_switches(browser, args.rounds, baseline=True)
+        finally:
+            browser.close()
+    imports = page_imports()
+    load = os.getloadavg()[0]
+    print(f"load average {load:.1f} on {os.cpu_count()} CPUs\n")
+    print("| cold start | server up (s) | first page rendered (s) | total (s) |\n|---|---:|---:|---:|")
+    for index, item in enumerate(cold, 1):
+        print(f"| run {index} | {item['server']:.2f} | {item['page']:.2f} | {item['total']:.2f} |")
+    for label, runs in (("Roundtable, median", cold), ("bare Streamlit baseline, median", cold_base)):
+        print(f"| {label} | {statistics.median(c['server'] for c in runs):.2f} | "
+              f"{statistics.median(c['page'] for c in runs):.2f} | {statistics.median(c['total'] for c in runs):.2f} |")
+    print("\n| page switch to | Roundtable median / p95 (s) | baseline median / p95 (s) |\n|---|---:|---:|")
+    for title, values in switches.items():
+        print(f"| {title} | {summary(values)} | {summary(switches_base[title])} |")
+    print(f"| all design pages | {summary([v for vs in switches.values() for v in vs])} | "
+          f"{summary([v for vs in switches_base.values() for v in vs])} |")
+    print("\n| page, alone in a fresh process | first run incl. imports (s) | heavy modules imported |\n|---|---:|---|")
+    for title, item in imports.items():
+        print(f"| {title} | {item['seconds']:.2f} | {', '.join(item['heavy']) or 'none'} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""What each design page's form means: design -> form values, form values -> design, and saving it."""

@@ -1,0 +1,79 @@
+"""Tools: Python functions agents may call. Write one, see the schema the model will get, save it."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from storage.designs import delete_tool, list_tools
+from studio import ui
+from studio.formstate import NEW, Form, show_flash
+from studio.forms import tools as logic
+from studio.references import tool_users
+from studio.state import database
+from studio.tool_check import check_tool, describe_parameters
+
+PAGE = "tools"
+
+db = database()
+form = Form(PAGE)
+ui.header(
+    "Tools",
+    "Python functions your agents can call, such as a calculator or a lookup. The model reads the function's "
+    "name, its docstring and its typed parameters to decide when and how to call it.",
+)
+show_flash(PAGE)
+tools = {t.name: t for t in list_tools(db)}
+
+listing, editor = st.columns([1, 2.2], gap="large")
+with listing:
+    ui.item_list(form, list(tools), lambda n: tools[n].description or "(no description)", "New tool")
+
+with editor:
+    if form.selected is None or (form.selected != NEW and form.selected not in tools):
+        ui.nothing_selected(
+            bool(tools), "No tools yet. Agents can work without tools; click **New tool** when an agent should call "
+            "your own Python code.", "Pick a tool on the left to edit it, or click **New tool**.",
+        )
+        st.stop()
+    if form.needs_loading():
+        form.load(logic.new_values() if form.selected == NEW else logic.values_from_spec(tools[form.selected]))
+
+    st.subheader("New tool" if form.selected == NEW else form.selected)
+    st.text_area(
+        "Python code", **form.widget("source"), height=260,
+        help="One function with type hints on every parameter and a docstring saying what it does. Imports "
+        "are allowed. The tool's name is the function's name. Press Ctrl+Enter (or click outside) to check it.",
+    )
+    functions = [f for f in logic.functions_in(form.get("source") or "")]
+    if len(functions) > 1:
+        st.selectbox("Which function is the tool", functions, **form.widget("function"))
+    st.text_input(
+        "Description for the model (optional)", **form.widget("description"),
+        placeholder="Leave empty to use the function's docstring",
+    )
+    check = check_tool(form.get("source") or "", logic.chosen_function(form), form.get("description") or "")
+    form.error("source")
+    if not check.ok and "source" not in form.errors:
+        st.error(check.error, icon=":material/error:")
+        if check.line:
+            lines = (form.get("source") or "").splitlines()
+            if 0 < check.line <= len(lines):
+                st.code(f"{check.line}: {lines[check.line - 1]}", language="python")
+    elif check.schema:
+        with st.container(border=True):
+            function = check.schema["function"]
+            st.markdown(f":green[:material/check_circle:] **The code checks out.** The model sees a tool called "
+                        f"`{function['name']}`: *{function['description']}*")
+            st.markdown(describe_parameters(function["parameters"]))
+            with st.expander("The exact JSON schema the model receives"):
+                st.json(function, expanded=True)
+    form.other_errors(["source"])
+
+    save_col, delete_col = st.columns([1, 1])
+    save_col.button(
+        "Save tool", key=f"{PAGE}.save", type="primary", icon=":material/save:", on_click=logic.save, args=(db, form),
+        width="stretch", disabled=not check.ok,
+    )
+    if form.selected != NEW:
+        with delete_col:
+            ui.delete_button(form, "tool", form.selected, tool_users(db, form.selected), lambda n: delete_tool(db, n))

@@ -1,0 +1,89 @@
+"""Import / Export: teams in and out of the studio, as JSON files or as a Python script that runs on its own."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from storage.designs import list_teams
+from storage.transfer import import_team
+from studio import ui
+from studio.state import database
+from studio.transfer_io import describe_report, export_files, parse_upload
+from studio.validation import validate_document
+
+PAGE = "transfer"
+
+db = database()
+ui.header(
+    "Import / Export",
+    "Move a team between studios as a JSON file, or take it out as a Python script to keep working in code. "
+    "Files never contain API keys.",
+)
+import_tab, export_tab = st.tabs([":material/upload: Import a team", ":material/download: Export a team"])
+
+with import_tab:
+    upload, paste = st.columns(2)
+    uploaded = upload.file_uploader("Upload a team file (.json)", type=["json"], key=f"{PAGE}.upload")
+    pasted = paste.text_area("...or paste its JSON", key=f"{PAGE}.paste", height=140,
+                             placeholder='{"format": "roundtable.team", ...}')
+    parsed = None
+    if uploaded is not None:
+        parsed = parse_upload(db, uploaded.getvalue(), uploaded.name)
+    elif pasted.strip():
+        parsed = parse_upload(db, pasted, "the pasted text")
+    if parsed is None:
+        ui.empty_state("Upload a file exported from Roundtable, or paste its content, to see what it contains.",
+                       ":material/upload_file:")
+    elif parsed.document is None:
+        st.error(f"**{parsed.source} cannot be imported:**\n\n" + "\n".join(f"- {p}" for p in parsed.problems)
+                 + (f"\n\n{parsed.hint}" if parsed.hint else ""), icon=":material/error:")
+    else:
+        document = parsed.document
+        team = document.team
+        with st.container(border=True):
+            st.markdown(f"**{team.name}** \u00b7 {'group chat' if team.kind == 'group' else 'two-agent chat'}")
+            if team.description:
+                st.caption(team.description)
+            st.markdown("**Agents:** " + ", ".join(f"{a.name} ({a.kind.replace('_', ' ')})" for a in document.agents)
+                        + "  \n**Models:** " + (", ".join(f"{m.name} ({m.model})" for m in document.models) or "none")
+                        + "  \n**Tools:** " + (", ".join(t.name for t in document.tools) or "none"))
+            warnings = [i for i in validate_document(document) if i.severity == "warning" or "environment" in i.message]
+            for issue in warnings:
+                st.caption(f":material/info: {issue}")
+        choice = None
+        if parsed.conflicts:
+            st.warning("You already have different designs with these names: " + ", ".join(parsed.conflicts),
+                       icon=":material/content_copy:")
+            choice = st.radio("What should happen to them?", ["copy", "overwrite"], key=f"{PAGE}.on_conflict",
+                              format_func=lambda c: "Keep mine, import these as copies with new names"
+                              if c == "copy" else "Replace mine with the imported ones")
+        if st.button("Import team", key=f"{PAGE}.import", type="primary", icon=":material/download_done:"):
+            report = import_team(db, document, on_conflict=choice, source=parsed.source)
+            st.session_state["teams.selected"] = report.team
+            st.success(f"Imported team \u201c{report.team}\u201d.  \n" + describe_report(report),
+                       icon=":material/check_circle:")
+            st.page_link("pages/teams.py", label="Open it in Teams", icon=":material/groups:")
+
+with export_tab:
+    names = [t.name for t in list_teams(db)]
+    if not names:
+        ui.empty_state("No teams to export yet: build one on the Teams page, or add one from the Gallery.")
+    else:
+        name = st.selectbox("Team", names, key=f"{PAGE}.team")
+        document, (json_name, json_text), (py_name, py_text) = export_files(db, name)
+        left, right = st.columns(2)
+        with left, st.container(border=True):
+            st.markdown("**JSON file**")
+            st.caption("The team with its agents, models and tools, to import into another studio.")
+            st.download_button("Download JSON", json_text, file_name=json_name, mime="application/json",
+                               key=f"{PAGE}.download_json", icon=":material/data_object:", type="primary")
+            with st.expander("Show the JSON"):
+                st.code(json_text, language="json", height=400)
+        with right, st.container(border=True):
+            st.markdown("**Python script**")
+            st.caption("The same team written with the components API: run it with python, or keep building in code. "
+                       "Keys come from environment variables.")
+            st.download_button("Download Python", py_text, file_name=py_name, mime="text/x-python",
+                               key=f"{PAGE}.download_py", icon=":material/code:", type="primary")
+            with st.expander("Show the script"):
+                st.code(py_text, language="python", height=400)

@@ -1,0 +1,23 @@
+"""Small helpers for reading an AppTest page the way a person reads it."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+
+def texts(at: AppTest) -> str:
+    """Every piece of text on the page (markdown, captions, alerts, titles), one per line."""
+    parts = []
+    for kind in ("markdown", "caption", "info", "success", "warning", "error", "title", "subheader", "header"):
+        parts += [str(element.value) for element in getattr(at, kind)]
+    return "\n".join(parts)
+
+
+def click(at: AppTest, key: str) -> AppTest:
+    at.button(key=key).click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def no_errors(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]

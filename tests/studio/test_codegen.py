@@ -1,0 +1,90 @@
+"""Exported Python scripts: they compile, carry no keys, and run against a real (scripted) model server."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from components.llm.scripted import say
+from storage.documents import (
+    AgentSpec, CodeExecutionSpec, ContextSpec, ModelSpec, TeamDocument, TeamSpec, TerminationSpec, ToolSpec,
+    TransitionsSpec,
+)
+from studio.codegen import script_file_name, team_script
+from studio.gallery import gallery_teams
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def scripted_team(url: str, kind: str = "two_agent") -> TeamDocument:
+    model = ModelSpec(name="Scripted model", model="openai/scripted", api_base=url, api_key_env="SCRIPTED_KEY",
+                      temperature=0.0, stream=False)
+    proxy = AgentSpec(name="user-proxy", kind="user_proxy", human_input_mode="NEVER", max_consecutive_auto_reply=2,
+                      termination=TerminationSpec(mode="contains", keyword="TERMINATE"),
+                      code_execution=CodeExecutionSpec(mode="local", timeout=30))
+    coder = AgentSpec(name="coder", system_message="Write code.\nUse python.", model=model.name,
+                      context=ContextSpec(max_messages=6))
+    members = ["user-proxy", "coder"]
+    team = TeamSpec(name="Scripted pair", kind="two_agent", members=members, initiator="user-proxy", max_turns=2)
+    if kind == "group":
+        team = TeamSpec(name="Scripted group", kind="group", members=members, initiator="user-proxy",
+                        speaker_selection="round_robin", max_round=4,
+                        transitions=TransitionsSpec(type="allowed", edges={"user-proxy": ["coder"], "coder": ["user-proxy"]}))
+    return TeamDocument(team=team, agents=[proxy, coder], models=[model])
+
+
+def run_script(path: Path, task: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRIPTED_KEY": "sk-from-env", "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
+    return subprocess.run([sys.executable, str(path), task], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=240, stdin=subprocess.DEVNULL)
+
+
+@pytest.mark.parametrize("kind", ["two_agent", "group"])
+def test_exported_script_runs_against_the_scripted_server(llm, tmp_path, kind):  # type: ignore[no-untyped-def]
+    llm.script("scripted", [say("```python\nprint(6 * 7)\n```"), say("The answer is 42. TERMINATE")])
+    document = scripted_team(llm.url, kind)
+    path = tmp_path / script_file_name(document)
+    path.write_text(team_script(document))
+    result = run_script(path, "What is 6 times 7?", tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "--- user-proxy -> " in result.stdout and "What is 6 times 7?" in result.stdout
+    assert "exitcode: 0" in result.stdout and "42" in result.stdout
+    assert "=== Result" in result.stdout
+    first = llm.requests[0]
+    assert first["messages"][0] == {"role": "system", "content": "Write code.\nUse python."}
+    assert first["temperature"] == 0.0
+    assert (tmp_path / "coding").is_dir()  # code ran in the script's own work dir
+
+
+def test_script_never_contains_a_key_and_names_its_variables_safely(tmp_path):  # type: ignore[no-untyped-def]
+    document = scripted_team("http://127.0.0.1:9/v1")
+    source = team_script(document, stored_keys=["Scripted model"])
+    compile(source, "team.py", "exec")
+    assert "sk-" not in source and "SCRIPTED_KEY" in source
+    assert "user_proxy = UserProxyAgent(" in source and "SCRIPTED_MODEL = {" in source
+    assert "limit_context(coder, max_messages=6, max_tokens=None)" in source
+
+
+def test_tools_and_docker_settings_are_exported(tmp_path):  # type: ignore[no-untyped-def]
+    document = scripted_team("http://127.0.0.1:9/v1")
+    tool = ToolSpec(name="add", description="Add two numbers.",
+                    source="def add(a: int, b: int) -> int:\n    '''Add.'''\n    return a + b\n")
+    document.tools.append(tool)
+    document.agents[1].tools.append("add")
+    document.agents[0].code_execution = CodeExecutionSpec(mode="docker", image="python:3-slim", memory_mb=256)
+    source = team_script(document)
+    compile(source, "team.py", "exec")
+    assert "def add(a: int, b: int) -> int:" in source
+    assert "register_function(add, caller=coder, executor=user_proxy, name='add', description='Add two numbers.')" in source
+    assert "use_docker=True, image='python:3-slim', docker={'network': False, 'memory_mb': 256}" in source
+
+
+def test_every_gallery_team_exports_to_valid_python():  # type: ignore[no-untyped-def]
+    for team in gallery_teams():
+        source = team_script(team.document, task=team.example_task)
+        compile(source, script_file_name(team.document), "exec")
+        assert "'model': 'local/smollm2'" in source
