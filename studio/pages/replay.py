@@ -16,7 +16,7 @@ from studio.state import database
 
 KEY = "replay"
 SPEEDS = [0.5, 1.0, 2.0, 5.0, 10.0]
-WINDOW = 400  # events drawn before the current position; older ones stay a slider drag away
+WINDOW = 100  # events drawn before the position: the browser's cost grows with every bubble on the page
 MAX_GAP_S = 2.0  # long pauses in the original run are shortened to this (before the speed-up)
 db = database()
 
@@ -93,9 +93,12 @@ else:
     st.slider("Position (events)", 0, total, key=f"{KEY}.slider", on_change=_from_slider)
     progress = None
 
-start = max(0, pos - WINDOW)
+window = state.get(f"{KEY}.window", WINDOW)
+start = max(0, pos - window)
 if start:
-    st.caption(f"{start} earlier events are not drawn; drag the slider back to see them.")
+    hidden, more = st.columns([4, 1], vertical_alignment="center")
+    hidden.caption(f"{start} earlier events are not drawn (drag the slider back, or show more).")
+    more.button("Show 200 more", key=f"{KEY}.more", on_click=lambda: state.update({f"{KEY}.window": window + 200}))
 transcript = Transcript(st.container(), members, key_prefix=f"replay{run_id}")
 transcript.add_all(events[start:pos])
 

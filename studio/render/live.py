@@ -24,6 +24,7 @@ from studio.render.transcript import Transcript
 from studio.runs.engine import RunEngine
 
 POLL_S = 0.25
+TAIL = 150  # events drawn when a page (re)attaches to a long run; the browser's cost grows with each bubble
 
 
 def follow_run(db: Database, engine: RunEngine, run_id: int, footer: Callable[[], None] | None = None) -> None:
@@ -35,7 +36,13 @@ def follow_run(db: Database, engine: RunEngine, run_id: int, footer: Callable[[]
     header = st.empty()
     transcript = Transcript(st.container(), members, key_prefix=f"live{run_id}")
     stored = events_after(db, run_id, 0)
-    transcript.add_all(stored)
+    shown = st.session_state.get(f"live.{run_id}.shown", TAIL)
+    if len(stored) > shown:
+        hidden, more = st.columns([4, 1], vertical_alignment="center")
+        hidden.caption(f"{len(stored) - shown} earlier events are not drawn.")
+        more.button("Show all", key=f"live.{run_id}.all",
+                    on_click=lambda: st.session_state.update({f"live.{run_id}.shown": len(stored) + 10_000}))
+    transcript.add_all(stored[-shown:])
     typing = st.empty()
     if footer is not None:
         footer()

@@ -58,11 +58,10 @@ def render_run_header(run: RunInfo, rounds: int) -> None:
         (st.error if run.status == "failed" else st.warning)(run.error)
     if run.usage:
         with st.expander("Tokens and cost per agent"):
-            st.dataframe(
-                [
-                    {"agent": u.agent, "model": u.model, "calls": u.calls, "tokens in": u.prompt_tokens,
-                     "tokens out": u.completion_tokens, "cost": format_cost(u.cost)}
-                    for u in run.usage
-                ],
-                hide_index=True, use_container_width=True,
+            rows = "".join(
+                f"| {u.agent} | {u.model} | {u.calls} | {u.prompt_tokens:,} | {u.completion_tokens:,} | "
+                f"{format_cost(u.cost)} |\n"
+                for u in run.usage
             )
+            # a markdown table: this header is redrawn while a run is live, a dataframe costs far more
+            st.markdown("| agent | model | calls | tokens in | tokens out | cost |\n|---|---|--:|--:|--:|--:|\n" + rows)

@@ -103,7 +103,12 @@ class Transcript:
     def _message(self, event: MessageSent) -> None:
         text = content_str(event.content) if event.content is not None else ""
         with st.chat_message(event.sender, avatar=self._avatar(event.sender)):
-            st.markdown(f"**{event.sender}** <span style='color:#8a8fa3'>→ {event.recipient}</span>", unsafe_allow_html=True)
+            title = f"**{event.sender}** :gray[→ {event.recipient}]"
+            if text and not event.tool_responses and not text.startswith("exitcode:"):
+                st.markdown(f"{title}\n\n{text}")  # one element per plain message: cheaper to draw
+                text = ""
+            else:
+                st.markdown(title)
             if event.tool_responses:
                 st.caption(f"sends back {len(event.tool_responses)} tool result(s)")
             elif text.startswith("exitcode:"):
@@ -113,9 +118,7 @@ class Transcript:
                 if rest.strip():
                     with st.expander("what the team sees"):
                         st.code(rest, language="text")
-            elif text:
-                st.markdown(text)
-            elif not event.tool_calls:
+            elif not event.content and not event.tool_calls:
                 st.caption("(empty message)")
             for call in event.tool_calls or []:
                 function = call.get("function", {})
