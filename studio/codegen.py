@@ -107,7 +107,7 @@ def _models(models: list[ModelSpec], model_vars: dict[str, str], stored: set[str
         if model.api_key_env:
             lines.append(f"# The key is read from ${model.api_key_env} when the model is called.")
         elif model.name in stored:
-            lines.append(f'# The studio keeps this model\'s key; set one here, e.g. "api_key_env": "MY_KEY_VARIABLE".')
+            lines.append('# The studio keeps this model\'s key; set one here, e.g. "api_key_env": "MY_KEY_VARIABLE".')
         lines.append(f"{model_vars[model.name]} = {_dict_literal(config)}")
     return "\n".join(lines)
 

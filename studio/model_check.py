@@ -24,15 +24,14 @@ class ModelTestResult:
     model: str = ""
 
 
-def test_model(spec: ModelSpec, api_key: str | None = None, timeout: float = 60.0) -> ModelTestResult:
+def try_model(spec: ModelSpec, api_key: str | None = None, timeout: float = 60.0) -> ModelTestResult:
     """Send ``TEST_PROMPT`` once (no retries) and report what happened, errors as the exact message."""
     from components import LLMError
     from components.llm.client import LLMClient
     from components.llm.config import normalize_llm_config, settings_from_config
+    from components.llm.litellm_loader import get_litellm
     from components.runtime import run_context
     from studio.builder import llm_config_for
-
-    from components.llm.litellm_loader import get_litellm
 
     get_litellm()  # seconds, the first time: kept out of the latency shown
     config = llm_config_for(spec, api_key)

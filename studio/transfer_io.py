@@ -26,7 +26,7 @@ class ParsedImport:
 
 def parse_upload(db: Database, data: bytes | str, source: str) -> ParsedImport:
     """Read a team file (or pasted text); never raises for a bad file."""
-    if not (data.strip() if isinstance(data, str) else data.strip()):
+    if not data.strip():
         return ParsedImport(source, problems=["the file is empty"])
     try:
         document = load_team_json(data, source)

@@ -33,14 +33,14 @@ class GalleryTeam:
 
 _ENTRIES = (
     ("coder_executor", ":material/terminal:", "Print the first 10 square numbers.",
-     "Two agents: a coder writes Python for your task, an executor runs it and shows the output. It stops as "
-     "soon as the code runs without an error."),
+     ("Two agents: a coder writes Python for your task, an executor runs it and shows the output. It stops as "
+      "soon as the code runs without an error.")),
     ("plot_maker", ":material/bar_chart:", "Draw a bar chart of the numbers 3, 7 and 5 and save it as chart.png.",
      "Describe a chart; the plotter writes matplotlib code and the executor saves it as a PNG you can download."),
     ("planner_coder_reviewer", ":material/account_tree:",
      "Write a function that checks whether a word is a palindrome, and test it on three words.",
-     "A group chat taking turns: the planner splits the task, the coder writes Python, the reviewer checks it, "
-     "the executor runs it."),
+     ("A group chat taking turns: the planner splits the task, the coder writes Python, the reviewer checks it, "
+      "the executor runs it.")),
 )
 
 

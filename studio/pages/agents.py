@@ -6,8 +6,8 @@ import streamlit as st
 
 from storage.designs import delete_agent, list_agents, list_models, list_tools
 from studio import ui
-from studio.formstate import NEW, Form, show_flash
 from studio.forms import agents as logic
+from studio.formstate import NEW, Form, show_flash
 from studio.preferences import default_model_name
 from studio.references import agent_users
 from studio.state import database

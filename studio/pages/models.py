@@ -9,9 +9,9 @@ from storage.designs import delete_model, get_model, list_models
 from storage.secrets import key_source, resolve_api_key
 from studio import ui
 from studio.defaults import BUILTIN_MODEL_NAME, BUILTIN_MODEL_NOTE, builtin_model
-from studio.formstate import NEW, Form, show_flash
 from studio.forms import models as logic
-from studio.model_check import test_model
+from studio.formstate import NEW, Form, show_flash
+from studio.model_check import try_model
 from studio.presets import PRESETS
 from studio.references import model_users
 from studio.state import database
@@ -153,7 +153,7 @@ with editor:
             if not key and form.selected != NEW and form.get("key_source") == logic.KEY_TYPED:
                 key = resolve_api_key(db, get_model(db, form.selected))
             with st.spinner(f"Asking {spec.model}... (the first test also loads the model library)"):
-                result = test_model(spec, key)
+                result = try_model(spec, key)
             st.session_state[f"{PAGE}.test_result"] = (form.selected, result)
         else:
             st.rerun()

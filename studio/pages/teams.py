@@ -6,8 +6,8 @@ import streamlit as st
 
 from storage.designs import delete_team, list_agents, list_models, list_teams
 from studio import ui
-from studio.formstate import NEW, Form, show_flash
 from studio.forms import teams as logic
+from studio.formstate import NEW, Form, show_flash
 from studio.state import database
 from studio.validation import validate_team
 

@@ -6,8 +6,8 @@ import streamlit as st
 
 from storage.designs import delete_tool, list_tools
 from studio import ui
-from studio.formstate import NEW, Form, show_flash
 from studio.forms import tools as logic
+from studio.formstate import NEW, Form, show_flash
 from studio.references import tool_users
 from studio.state import database
 from studio.tool_check import check_tool, describe_parameters

@@ -8,6 +8,7 @@ the exported script against the scripted model server. Screenshots of every page
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -16,6 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from components.llm.scripted import ScriptedLLMServer, say
 from storage import open_database
@@ -37,10 +39,8 @@ class Studio:
         self.page, self.url, self.shots = page, url, shots
 
     def settle(self) -> None:
-        try:
+        with contextlib.suppress(PlaywrightTimeout):  # the rerun may already be over
             self.page.wait_for_selector('[data-testid="stApp"][data-test-script-state="running"]', timeout=1500)
-        except Exception:  # noqa: BLE001 - the rerun may already be over
-            pass
         wait_until_idle(self.page, timeout=60_000)
         # Widgets whose code is still loading show a skeleton: wait until every one is drawn.
         self.page.wait_for_function("!document.querySelector('[data-testid=stMain] [data-testid=stSkeleton]')",
@@ -227,7 +227,7 @@ def test_design_a_team_in_the_browser(tmp_path, shots):  # type: ignore[no-untyp
         llm.script("scripted", [say("```python\nprint(sum(range(1, 101)))\n```"), say("TERMINATE")])
         result = subprocess.run(
             [sys.executable, str(script), "Add the numbers from 1 to 100."], cwd=tmp_path, capture_output=True,
-            text=True, timeout=300, stdin=subprocess.DEVNULL,
+            text=True, timeout=300, stdin=subprocess.DEVNULL, check=False,
             env={**os.environ, "PYTHONPATH": str(ROOT), "SCRIPTED_KEY": "sk-scripted"},
         )
         assert result.returncode == 0, result.stderr[-3000:]

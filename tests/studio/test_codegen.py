@@ -11,7 +11,14 @@ import pytest
 
 from components.llm.scripted import say
 from storage.documents import (
-    AgentSpec, CodeExecutionSpec, ContextSpec, ModelSpec, TeamDocument, TeamSpec, TerminationSpec, ToolSpec,
+    AgentSpec,
+    CodeExecutionSpec,
+    ContextSpec,
+    ModelSpec,
+    TeamDocument,
+    TeamSpec,
+    TerminationSpec,
+    ToolSpec,
     TransitionsSpec,
 )
 from studio.codegen import script_file_name, team_script
@@ -40,7 +47,7 @@ def scripted_team(url: str, kind: str = "two_agent") -> TeamDocument:
 def run_script(path: Path, task: str, cwd: Path) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": str(ROOT), "SCRIPTED_KEY": "sk-from-env", "LITELLM_LOCAL_MODEL_COST_MAP": "True"}
     return subprocess.run([sys.executable, str(path), task], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=240, stdin=subprocess.DEVNULL)
+                          timeout=240, stdin=subprocess.DEVNULL, check=False)
 
 
 @pytest.mark.parametrize("kind", ["two_agent", "group"])

@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from storage.designs import delete_model, get_agent, get_team, list_agents, list_models, list_teams, save_model
+from storage.designs import (
+    delete_model,
+    get_agent,
+    get_team,
+    list_agents,
+    list_models,
+    list_teams,
+    save_model,
+)
 from storage.documents import ModelSpec
 from studio.defaults import BUILTIN_MODEL_NAME
 from studio.gallery import customise, gallery_teams

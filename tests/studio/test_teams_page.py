@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage.designs import delete_model, get_team, list_teams, save_agent
+from storage.designs import get_team, list_teams, save_agent
 from storage.documents import AgentSpec, CodeExecutionSpec, TeamSpec, TransitionsSpec
 from studio.defaults import BUILTIN_MODEL_NAME
 from tests.studio.conftest import fresh

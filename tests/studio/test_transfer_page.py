@@ -84,7 +84,7 @@ def test_export_offers_json_and_python_without_keys(page, studio_db):  # type: i
     assert any('"format": "roundtable.team"' in c for c in codes)
     assert any("writer = AssistantAgent(" in c for c in codes)
     assert not any("sk-very-secret" in c for c in codes)
-    document, (json_name, json_text), (py_name, py_text) = export_files(studio_db, "Writers")
+    _, (json_name, json_text), (py_name, py_text) = export_files(studio_db, "Writers")
     assert (json_name, py_name) == ("writers.json", "writers.py")
     assert json.loads(json_text) == json.loads(dump_document(export_team(studio_db, "Writers")))
     assert "The studio keeps this model's key" in py_text and "sk-very-secret" not in py_text + json_text

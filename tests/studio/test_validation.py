@@ -7,7 +7,13 @@ import pytest
 from storage import open_database
 from storage.designs import save_agent, save_model, save_tool
 from storage.documents import (
-    AgentSpec, CodeExecutionSpec, ModelSpec, TeamDocument, TeamSpec, ToolSpec, TransitionsSpec,
+    AgentSpec,
+    CodeExecutionSpec,
+    ModelSpec,
+    TeamDocument,
+    TeamSpec,
+    ToolSpec,
+    TransitionsSpec,
 )
 from studio.validation import validate_document, validate_team
 
