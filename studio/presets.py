@@ -70,9 +70,8 @@ def preset_for(spec: ModelSpec) -> Preset:
 
 def split_model(spec_model: str, preset: Preset) -> str:
     """The model name as the form shows it, without the preset's prefix (``ollama_chat/llama3`` -> ``llama3``)."""
-    for prefix in (preset.prefix, "ollama/", "openai/") if preset.key in ("ollama", "openai") else (preset.prefix,):
-        if prefix and spec_model.startswith(prefix):
-            return spec_model[len(prefix):]
+    if preset.prefix and spec_model.startswith(preset.prefix):
+        return spec_model[len(preset.prefix):]
     return spec_model
 
 

@@ -18,7 +18,7 @@ from studio.builder import load_tool
 NEW_TOOL_SOURCE = '''from typing import Annotated
 
 
-def count_words(text: Annotated[str, "The text to count the words of"]) -> int:
+def count_words(text: Annotated[str, "The text to count"]) -> int:
     """Count the words in a piece of text."""
     return len(text.split())
 '''

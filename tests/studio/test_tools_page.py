@@ -20,8 +20,8 @@ def test_empty_state_then_the_starter_tool_checks_out_and_saves(page, studio_db)
     click(at, "tools.new")
     assert "The code checks out" in texts(at)
     schema = at.json[0].value
-    assert '"name": "count_words"' in schema and '"The text to count the words of"' in schema
-    assert "- `text` (string, required): The text to count the words of" in texts(at)
+    assert '"name": "count_words"' in schema and '"The text to count"' in schema
+    assert "- `text` (string, required): The text to count" in texts(at)
     click(at, "tools.save")
     tool = get_tool(fresh(studio_db), "count_words")
     assert tool.source.startswith("from typing import Annotated") and tool.description == ""
