@@ -202,7 +202,7 @@ def page_imports() -> dict[str, dict[str, object]]:
                "PYTHONPATH": str(ROOT)}
         for title, name in PAGE_FILES.items():
             out = subprocess.run(
-                [sys.executable, "-c", _PROBE, str(ROOT / "studio" / "app.py"), f"pages/{name}.py", *HEAVY],
+                [sys.executable, "-c", _PROBE, str(ROOT / "studio" / "app.py"), f"views/{name}.py", *HEAVY],
                 env=env, capture_output=True, text=True, timeout=300, cwd=ROOT, check=False,
             )
             line = [x for x in out.stdout.splitlines() if x.startswith("{")]

@@ -15,20 +15,20 @@ st.set_page_config(page_title="Roundtable", page_icon=":material/groups:", layou
 
 PAGES = {
     "Run": [
-        st.Page("pages/playground.py", title="Playground", icon=":material/play_circle:", default=True),
-        st.Page("pages/history.py", title="History", icon=":material/history:"),
-        st.Page("pages/replay.py", title="Replay", icon=":material/replay:"),
+        st.Page("views/playground.py", title="Playground", icon=":material/play_circle:", default=True),
+        st.Page("views/history.py", title="History", icon=":material/history:"),
+        st.Page("views/replay.py", title="Replay", icon=":material/replay:"),
     ],
     "Design": [
-        st.Page("pages/gallery.py", title="Gallery", icon=":material/auto_awesome:"),
-        st.Page("pages/teams.py", title="Teams", icon=":material/groups:"),
-        st.Page("pages/agents.py", title="Agents", icon=":material/smart_toy:"),
-        st.Page("pages/models.py", title="Models", icon=":material/memory:"),
-        st.Page("pages/tools.py", title="Tools", icon=":material/build:"),
+        st.Page("views/gallery.py", title="Gallery", icon=":material/auto_awesome:"),
+        st.Page("views/teams.py", title="Teams", icon=":material/groups:"),
+        st.Page("views/agents.py", title="Agents", icon=":material/smart_toy:"),
+        st.Page("views/models.py", title="Models", icon=":material/memory:"),
+        st.Page("views/tools.py", title="Tools", icon=":material/build:"),
     ],
     "Share": [
-        st.Page("pages/transfer.py", title="Import / Export", icon=":material/swap_horiz:"),
-        st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
+        st.Page("views/transfer.py", title="Import / Export", icon=":material/swap_horiz:"),
+        st.Page("views/settings.py", title="Settings", icon=":material/settings:"),
     ],
 }
 

@@ -58,6 +58,8 @@ def llm_config_for(model: ModelSpec, api_key: str | None = None) -> dict[str, An
         config["api_key"] = api_key
     elif model.api_key_env:
         config["api_key_env"] = model.api_key_env
+    elif model.api_base:
+        config["api_key"] = "not-needed"  # a local OpenAI-compatible server: litellm refuses to call without a key
     return config
 
 

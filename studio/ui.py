@@ -58,7 +58,7 @@ def nothing_selected(has_items: bool, empty_message: str, pick_message: str, gal
         return
     empty_state(empty_message)
     if gallery:
-        st.page_link("pages/gallery.py", label="Browse ready-made teams in the Gallery", icon=":material/auto_awesome:")
+        st.page_link("views/gallery.py", label="Browse ready-made teams in the Gallery", icon=":material/auto_awesome:")
 
 
 def run_in_playground(team: str, key: str, task: str = "", **button: object) -> None:
@@ -67,7 +67,7 @@ def run_in_playground(team: str, key: str, task: str = "", **button: object) -> 
         st.session_state["playground.team"] = team  # the Playground's own widget keys
         if task:
             st.session_state["playground.task"] = task
-        st.switch_page("pages/playground.py")
+        st.switch_page("views/playground.py")
 
 
 def delete_button(form: Form, kind: str, name: str, used_by: list[str], delete: Callable[[str], None]) -> None:

@@ -23,7 +23,7 @@ from studio.render.run_header import render_run_header
 from studio.render.transcript import Transcript
 from studio.runs.engine import RunEngine
 
-POLL_S = 0.25
+POLL_S = 0.1
 TAIL = 150  # events drawn when a page (re)attaches to a long run; the browser's cost grows with each bubble
 
 
@@ -58,7 +58,7 @@ def follow_run(db: Database, engine: RunEngine, run_id: int, footer: Callable[[]
             transcript.add(item)
             last_seq = item.seq
             rounds += isinstance(item.event, MessageSent)
-        state = (run.status, rounds, run.usage, int(time.time()))  # redraw at most once a second
+        state = (run.status, int(time.time()))  # the header is costly to redraw: at most once a second
         if state != drawn:
             with header.container():
                 render_run_header(run, rounds)

@@ -243,3 +243,10 @@ def test_the_migrate_command_reports_the_revision(tmp_path: Path) -> None:
         result.stdout.strip()
         == f"{tmp_path / 'cli.db'} is at revision {head_revision()} (code head {head_revision()})"
     )
+
+
+def test_head_revision_constant_matches_the_migrations() -> None:
+    """open_database skips importing Alembic when a database is at HEAD_REVISION: it must be the newest."""
+    from storage.migrate import HEAD_REVISION
+
+    assert HEAD_REVISION == head_revision()

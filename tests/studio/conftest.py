@@ -34,7 +34,7 @@ def page(studio_db) -> Callable[[str], AppTest]:  # type: ignore[no-untyped-def]
 
     def run(name: str) -> AppTest:
         at = AppTest.from_file(str(APP), default_timeout=60)
-        at.switch_page(f"pages/{name}.py")
+        at.switch_page(f"views/{name}.py")
         return at.run()
 
     return run

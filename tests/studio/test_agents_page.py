@@ -138,8 +138,8 @@ def test_unsaved_edits_survive_hidden_fields_and_a_page_switch(page, studio_db):
     at.radio(key="agents.f.exec_mode").set_value("docker").run()
     at.text_input(key="agents.f.docker_image").input("python:3.12-slim")
     at.radio(key="agents.f.exec_mode").set_value("local").run()  # the Docker fields are hidden now
-    at.switch_page("pages/models.py").run()
-    at.switch_page("pages/agents.py").run()
+    at.switch_page("views/models.py").run()
+    at.switch_page("views/agents.py").run()
     assert at.text_input(key="agents.f.name").value == "boxy"
     click(at, "agents.save")
     spec = get_agent(fresh(studio_db), "boxy")

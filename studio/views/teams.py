@@ -43,7 +43,7 @@ with editor:
         form.load(logic.new_values() if form.selected == NEW else logic.values_from_spec(teams[form.selected]))
     if not agents:
         ui.empty_state("A team needs agents: create at least two on the Agents page first.", ":material/smart_toy:")
-        st.page_link("pages/agents.py", label="Go to Agents", icon=":material/smart_toy:")
+        st.page_link("views/agents.py", label="Go to Agents", icon=":material/smart_toy:")
         st.stop()
 
     st.subheader("New team" if form.selected == NEW else form.selected)

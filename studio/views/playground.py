@@ -37,7 +37,7 @@ with st.sidebar:
     st.subheader("New run")
     if not teams:
         st.info("No teams yet. Copy a ready-made team from the Gallery, or build one under Design.")
-        st.page_link("pages/gallery.py", label="Open the Gallery", icon=":material/auto_awesome:")
+        st.page_link("views/gallery.py", label="Open the Gallery", icon=":material/auto_awesome:")
     else:
         with st.form(f"{KEY}.new", border=False):
             team = st.selectbox("Team", teams, key=f"{KEY}.team")
@@ -56,7 +56,7 @@ with st.sidebar:
                     _show(new_id)
     if run_id is not None:
         st.divider()
-        st.page_link("pages/history.py", label="All runs", icon=":material/history:")
+        st.page_link("views/history.py", label="All runs", icon=":material/history:")
 
 if run_id is None:
     st.markdown(

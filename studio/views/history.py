@@ -48,7 +48,7 @@ if search.strip():
 
 if not runs:
     st.info("No runs yet. Start one in the Playground." if team == "All teams" and not statuses else "No run matches.")
-    st.page_link("pages/playground.py", label="Open the Playground", icon=":material/play_circle:")
+    st.page_link("views/playground.py", label="Open the Playground", icon=":material/play_circle:")
     st.stop()
 
 
@@ -82,8 +82,8 @@ else:
 st.subheader(f"Run #{run.id} · {run.team}")
 st.caption(run.task)
 actions = st.columns(4)
-actions[0].page_link("pages/playground.py", label="Open", icon=":material/open_in_new:", query_params={"run": str(run.id)})
-actions[1].page_link("pages/replay.py", label="Replay", icon=":material/replay:", query_params={"run": str(run.id)})
+actions[0].page_link("views/playground.py", label="Open", icon=":material/open_in_new:", query_params={"run": str(run.id)})
+actions[1].page_link("views/replay.py", label="Replay", icon=":material/replay:", query_params={"run": str(run.id)})
 exports = export_all(db, run.id)
 with actions[2].popover("Export", icon=":material/download:"):
     for ext, label in (("md", "Markdown"), ("html", "HTML page"), ("json", "JSON (re-importable)")):
@@ -117,4 +117,4 @@ if go:
     else:
         upto = None if start_at == "the end" else messages[points.index(start_at) - 1].seq
         new_id = continue_run(db, engine, run.id, message, upto_seq=upto)
-        st.switch_page("pages/playground.py", query_params={"run": str(new_id)})
+        st.switch_page("views/playground.py", query_params={"run": str(new_id)})

@@ -62,7 +62,7 @@ with import_tab:
             st.session_state["teams.selected"] = report.team
             st.success(f"Imported team \u201c{report.team}\u201d.  \n" + describe_report(report),
                        icon=":material/check_circle:")
-            st.page_link("pages/teams.py", label="Open it in Teams", icon=":material/groups:")
+            st.page_link("views/teams.py", label="Open it in Teams", icon=":material/groups:")
 
 with export_tab:
     names = [t.name for t in list_teams(db)]
