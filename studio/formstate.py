@@ -7,13 +7,13 @@ values until the selection changes. Errors are kept per field and shown next to 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import streamlit as st
 from pydantic import ValidationError
 
-from storage import DocumentError
+from storage import DocumentError, NameConflictError
 
 NEW = "\x00new"
 """The selection value meaning "a new, unsaved item"."""
@@ -113,6 +113,27 @@ class Form:
         for problem in error.problems:
             root = problem.path.split(".")[0].split("[")[0]
             self.add_error(rename.get(root, root), problem.message)
+
+    # -- saving -------------------------------------------------------------------------------------------
+    def store(self, save: Callable[..., object], spec: Any, conflict: tuple[str, str] | None = None) -> bool:
+        """``save(spec, replacing=...)`` the item being edited; on a name clash or an invalid design, put the
+        error next to its field (``conflict`` = (field, message) overrides the clash's) and return False."""
+        try:
+            save(spec, replacing=None if self.selected == NEW else self.selected)
+        except NameConflictError as error:
+            field, message = conflict or ("name", str(error))
+            self.add_error(field, message)
+            return False
+        except DocumentError as error:
+            self.take_document_error(error)
+            return False
+        return True
+
+    def saved(self, name: str, noun: str, note: str = "") -> None:
+        """After a save: edit the stored item from now on, and say so."""
+        self.select(name)
+        self.reload()
+        flash(self.page, f"Saved {noun} \u201c{name}\u201d.{note}")
 
 
 def flash(page: str, message: str, icon: str = ":material/check_circle:") -> None:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
 
 from components.agentchat.assistant import DEFAULT_SYSTEM_MESSAGE as ASSISTANT_PROMPT
 from components.agentchat.conversable import ConversableAgent
-from storage import Database, DocumentError, NameConflictError
+from storage import Database
 from storage.designs import save_agent
 from storage.documents import AgentSpec
-from studio.formstate import NEW, Form, flash
+from studio.formstate import Form
 
 
 @dataclass(frozen=True)
@@ -148,14 +149,5 @@ def save(db: Database, form: Form) -> None:
     if spec.tools and not spec.model:
         form.add_error("tools", "tools are offered to the agent's model: choose a model above, or remove the tools")
         return
-    try:
-        save_agent(db, spec, replacing=None if form.selected == NEW else form.selected)
-    except NameConflictError as error:
-        form.add_error("name", str(error))
-        return
-    except DocumentError as error:
-        form.take_document_error(error)
-        return
-    form.select(spec.name)
-    form.reload()
-    flash(form.page, f"Saved agent \u201c{spec.name}\u201d.")
+    if form.store(partial(save_agent, db), spec):
+        form.saved(spec.name, "agent")

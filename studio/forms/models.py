@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
 
-from storage import Database, NameConflictError
+from storage import Database
 from storage.designs import save_model
 from storage.documents import ModelSpec
 from storage.secrets import store_api_key
-from studio.formstate import NEW, Form, flash
+from studio.formstate import Form
 from studio.presets import PRESETS, full_model, preset_for, split_model
 
 KEY_FROM_ENV, KEY_TYPED, KEY_NONE = "env", "typed", "none"
@@ -103,17 +104,11 @@ def save(db: Database, form: Form) -> None:
     if form.get("key_source") == KEY_TYPED and not form.get("api_key") and not form.get("had_key"):
         form.add_error("api_key", "type the key, or choose where else it comes from")
         return
-    replacing = None if form.selected == NEW else form.selected
-    try:
-        save_model(db, spec, replacing=replacing)
-    except NameConflictError as error:
-        form.add_error("name", str(error))
+    if not form.store(partial(save_model, db), spec):
         return
     if form.get("key_source") == KEY_TYPED:
         if form.get("api_key"):  # else: keep the key stored before
             store_api_key(db, spec.name, form.get("api_key"))
     else:
         store_api_key(db, spec.name, None)  # the key now comes from the environment, or is not needed
-    form.select(spec.name)
-    form.reload()
-    flash(form.page, f"Saved model \u201c{spec.name}\u201d.")
+    form.saved(spec.name, "model")

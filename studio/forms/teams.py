@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
 
-from storage import Database, DocumentError, NameConflictError
+from storage import Database
 from storage.designs import save_team
 from storage.documents import TeamSpec, TransitionsSpec
-from studio.formstate import NEW, Form, flash
+from studio.formstate import Form
 
 KINDS = {
     "two_agent": "Two-agent chat: two agents take turns",
@@ -93,17 +94,8 @@ def save(db: Database, form: Form) -> None:
     spec = spec_from_form(form)
     if spec is None:
         return
-    try:
-        save_team(db, spec, replacing=None if form.selected == NEW else form.selected)
-    except NameConflictError as error:
-        form.add_error("name", str(error))
-        return
-    except DocumentError as error:
-        form.take_document_error(error)
-        return
-    form.select(spec.name)
-    form.reload()
-    flash(form.page, f"Saved team \u201c{spec.name}\u201d. Click **Check the team** to see whether it is ready to run.")
+    if form.store(partial(save_team, db), spec):
+        form.saved(spec.name, "team", " Click **Check the team** to see whether it is ready to run.")
 
 
 def transitions_dot(members: list[str], edge_map: dict[str, list[str]], kind: str, initiator: str | None) -> str:

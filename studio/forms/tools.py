@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from pydantic import ValidationError
 
-from storage import Database, NameConflictError
+from storage import Database
 from storage.designs import save_tool
 from storage.documents import ToolSpec
-from studio.formstate import NEW, Form, flash
+from studio.formstate import Form
 from studio.tool_check import NEW_TOOL_SOURCE, check_tool, functions_in
 
 
@@ -42,11 +43,6 @@ def save(db: Database, form: Form) -> None:
     except ValidationError as error:
         form.take_validation_error(error, {"name": "source"})
         return
-    try:
-        save_tool(db, spec, replacing=None if form.selected == NEW else form.selected)
-    except NameConflictError:
-        form.add_error("source", f"a tool named {spec.name} already exists: rename the function")
-        return
-    form.select(spec.name)
-    form.reload()
-    flash(form.page, f"Saved tool \u201c{spec.name}\u201d.")
+    conflict = ("source", f"a tool named {spec.name} already exists: rename the function")
+    if form.store(partial(save_tool, db), spec, conflict=conflict):
+        form.saved(spec.name, "tool")
