@@ -152,3 +152,12 @@ def test_invalid_code_execution_config(config, fragment) -> None:  # type: ignor
     with pytest.raises(ValueError) as info:
         UserProxyAgent("user", code_execution_config=config)
     assert fragment in str(info.value)
+
+
+def test_javascript_runs_where_node_exists(executor) -> None:
+    import shutil
+
+    if shutil.which("node") is None:
+        pytest.skip("node is not installed: javascript blocks report that they cannot run")
+    result = executor.execute_code_blocks([CodeBlock("console.log([1, 2, 3].map(x => x * x).join(','))", "javascript")])
+    assert (result.exit_code, result.output) == (0, "1,4,9\n")

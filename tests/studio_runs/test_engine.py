@@ -172,3 +172,20 @@ def test_continue_and_fork_restore_the_conversation(db, engine, llm) -> None:
     forked = [m["content"] for m in llm.requests_for("writer")[-2]["messages"][1:]]
     assert forked == ["remember a number", "pick another"]
     assert get_run(db, first).last_seq == len(events_after(db, first, 0))  # the original is untouched
+
+
+def test_several_runs_at_once_keep_their_own_events(db, engine, llm) -> None:
+    for model in ("first", "second", "third"):
+        llm.script(model, [slow_reply(f"{model} says hello"), "TERMINATE"])
+    run_ids = {model: engine.start(coder_team(llm.url, model=model), f"task for {model}", api_keys=KEYS)
+               for model in ("first", "second", "third")}
+    for run_id in run_ids.values():
+        assert engine.wait(run_id, 60)
+    for model, run_id in run_ids.items():
+        contents = [e.event.content for e in events_after(db, run_id, 0) if isinstance(e.event, MessageSent)]
+        assert contents[:2] == [f"task for {model}", f"{model} says hello"]
+        assert get_run(db, run_id).status == "completed"
+
+
+def slow_reply(text: str):  # type: ignore[no-untyped-def]
+    return say(text, delay_s=0.5)  # long enough for the three runs to overlap
