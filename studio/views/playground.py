@@ -6,7 +6,7 @@ import streamlit as st
 
 from storage.designs import list_teams
 from storage.errors import StorageError
-from storage.runs import get_run
+from storage.runs import get_run, list_runs
 from studio.render.live import follow_run
 from studio.runs.service import continue_run, start_team_run
 from studio.state import database, run_engine
@@ -60,9 +60,17 @@ with st.sidebar:
 
 if run_id is None:
     st.markdown(
-        "Choose a team and give it a task in the sidebar. You will see every message, every piece of code "
-        "and its result appear here as the agents work."
+        "Choose a team and give it a task in the sidebar, then press **Run**. Every message, every piece of "
+        "code and its result appear here as the agents work; you can stop the run, answer an agent that asks "
+        "you something, and continue the conversation when it is done."
     )
+    recent = list_runs(db, limit=5)
+    if recent:
+        st.markdown("##### Recent runs")
+        for past in recent:
+            label = f"#{past.id} · {past.team} · {past.task[:70]}"
+            st.page_link("views/playground.py", label=label, query_params={"run": str(past.id)},
+                         icon=":material/chat:")
     st.stop()
 
 try:
