@@ -135,7 +135,7 @@ def test_answer_a_human_input_request(studio, llm, shots) -> None:
         wait_text(page, "asks you:")
         page.screenshot(path=str(shots / "waiting-for-input.png"), full_page=True)
         box = page.get_by_placeholder(re.compile("Answer asker_runner"))
-        assert page.get_by_text("asker_runner is waiting for your answer").count() == 1
+        eventually(lambda: page.get_by_text("asker_runner is waiting for your answer").count() == 1)
         box.fill("blue, please")
         box.press("Enter")
         wait_text(page, "Blue it is.")

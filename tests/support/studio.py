@@ -44,6 +44,7 @@ def studio_server(
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
          "--server.fileWatcherType", "none"],
         cwd=ROOT, env=process_env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,  # its own process group: signals meant for the test run's group miss it
     )
     url = f"http://127.0.0.1:{port}"
     try:
