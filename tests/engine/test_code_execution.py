@@ -161,3 +161,14 @@ def test_javascript_runs_where_node_exists(executor) -> None:
         pytest.skip("node is not installed: javascript blocks report that they cannot run")
     result = executor.execute_code_blocks([CodeBlock("console.log([1, 2, 3].map(x => x * x).join(','))", "javascript")])
     assert (result.exit_code, result.output) == (0, "1,4,9\n")
+
+
+def test_executor_given_in_the_dict_form_is_used(recorder, tmp_path) -> None:
+    executor = LocalCommandLineCodeExecutor(work_dir=tmp_path / "mine", timeout=5)
+    runner = UserProxyAgent("runner", human_input_mode="NEVER", code_execution_config={"executor": executor})
+    other = UserProxyAgent("other", human_input_mode="NEVER", code_execution_config=False)
+    runner.receive("```python\nprint('from my executor')\n```", other, request_reply=False)
+
+    assert runner.generate_reply(sender=other) == "exitcode: 0 (execution succeeded)\nCode output: from my executor\n"
+    assert runner.code_executor is executor
+    assert recorder.of("code_finished")[0].work_dir == str(tmp_path / "mine")
