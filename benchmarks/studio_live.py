@@ -183,7 +183,7 @@ def main() -> None:
                   f"{max(values):.3f} |")
         else:
             print(f"| {name} | 0 | - | - | - |")
-    print(f"\nOpening a stored run in a new tab: navigation until its last message is on screen (and idle), seconds")
+    print("\nOpening a stored run in a new tab: navigation until its last message is on screen (and idle), seconds")
     print(f"| viewer | 10 messages (page-load floor) | {args.replay_messages} messages | difference |")
     print("|---|---:|---:|---:|")
     for name, (small, big) in opened.items():

@@ -38,11 +38,17 @@ from components.events import (
     event_from_json,
     event_to_json,
 )
-from components.memory.transforms import MessageHistoryLimiter, MessageTokenLimiter, TransformMessages, limit_context
+from components.memory.transforms import (
+    MessageHistoryLimiter,
+    MessageTokenLimiter,
+    TransformMessages,
+    limit_context,
+)
 from components.runtime import CancellationToken, EventBus, InputRequest, default_bus, run_context
 
 
-def __getattr__(name: str):  # noqa: ANN202 - lazy: the Docker SDK is imported only when asked for
+def __getattr__(name: str):  # type: ignore[no-untyped-def]
+    """Lazy export: the Docker SDK is imported only when the Docker executor is asked for."""
     if name == "DockerCommandLineCodeExecutor":
         from components.coding.docker_executor import DockerCommandLineCodeExecutor
 
@@ -51,12 +57,53 @@ def __getattr__(name: str):  # noqa: ANN202 - lazy: the Docker SDK is imported o
 
 
 __all__ = [
-    "Agent", "AssistantAgent", "Artifact", "CancellationToken", "ChatFinished", "ChatResult", "ChatStarted",
-    "CodeBlock", "CodeExecutionConfig", "CodeExecutor", "CodeFinished", "CodeResult", "CodeStarted",
-    "ConversableAgent", "DockerCommandLineCodeExecutor", "ErrorRaised", "Event", "EventBus", "GroupChat",
-    "GroupChatManager", "InputGiven", "InputRequest", "InputRequested", "LLMError", "LocalCommandLineCodeExecutor",
-    "MessageHistoryLimiter", "MessageSent", "MessageTokenLimiter", "NoEligibleSpeaker", "Notice", "RunCancelled",
-    "SpeakerSelected", "TokenDelta", "ToolCall", "ToolResult", "TransformMessages", "UserProxyAgent", "Usage",
-    "content_str", "default_bus", "event_from_json", "event_to_json", "extract_code", "function_schema",
-    "infer_lang", "initiate_chats", "limit_context", "register_function", "run_context",
+    "Agent",
+    "Artifact",
+    "AssistantAgent",
+    "CancellationToken",
+    "ChatFinished",
+    "ChatResult",
+    "ChatStarted",
+    "CodeBlock",
+    "CodeExecutionConfig",
+    "CodeExecutor",
+    "CodeFinished",
+    "CodeResult",
+    "CodeStarted",
+    "ConversableAgent",
+    "DockerCommandLineCodeExecutor",
+    "ErrorRaised",
+    "Event",
+    "EventBus",
+    "GroupChat",
+    "GroupChatManager",
+    "InputGiven",
+    "InputRequest",
+    "InputRequested",
+    "LLMError",
+    "LocalCommandLineCodeExecutor",
+    "MessageHistoryLimiter",
+    "MessageSent",
+    "MessageTokenLimiter",
+    "NoEligibleSpeaker",
+    "Notice",
+    "RunCancelled",
+    "SpeakerSelected",
+    "TokenDelta",
+    "ToolCall",
+    "ToolResult",
+    "TransformMessages",
+    "Usage",
+    "UserProxyAgent",
+    "content_str",
+    "default_bus",
+    "event_from_json",
+    "event_to_json",
+    "extract_code",
+    "function_schema",
+    "infer_lang",
+    "initiate_chats",
+    "limit_context",
+    "register_function",
+    "run_context",
 ]

@@ -22,12 +22,12 @@ from components.agentchat.messages import (
     to_stored_message,
 )
 from components.agentchat.usage import UsageLedger
-from components.memory import state
 from components.coding.config import CodeExecutionConfig, normalize_code_execution_config
 from components.errors import SenderRequired
 from components.events import MessageSent
 from components.llm.client import LLMClient
 from components.llm.config import normalize_llm_config, settings_from_config
+from components.memory import state
 from components.runtime import InputFunction
 
 HUMAN_INPUT_MODES = ("ALWAYS", "TERMINATE", "NEVER")

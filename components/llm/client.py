@@ -12,6 +12,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from components import runtime
@@ -90,7 +91,7 @@ class LLMClient:
             for attempt in range(self.settings.max_retries + 1):
                 token.raise_if_cancelled()
                 try:
-                    response = _call_abandonable(lambda: self._attempt(entry, messages, tools, use_stream, agent))
+                    response = _call_abandonable(partial(self._attempt, entry, messages, tools, use_stream, agent))
                 except (RunCancelled, KeyboardInterrupt):
                     raise
                 except Exception as exc:  # noqa: BLE001 - every provider failure becomes an LLMError

@@ -177,7 +177,7 @@ class RunEngine:
             status, error = "stopped", str(exc)
         except LLMError as exc:
             status, error = "failed", str(exc)  # the client already published the error event
-        except Exception as exc:  # noqa: BLE001 - whatever breaks, the run ends with a clear record
+        except Exception as exc:
             logger.exception("run %s failed", handle.run_id)
             status, error = "failed", f"{type(exc).__name__}: {exc}"
             self._record(handle, ErrorRaised(error_kind="run", message=error))
@@ -191,7 +191,7 @@ class RunEngine:
     def _record(self, handle: RunHandle, event: Event) -> None:
         try:
             append_events(self.db, handle.run_id, [event])
-        except Exception:  # noqa: BLE001 - the database itself may be what failed
+        except Exception:
             logger.exception("could not record the error of run %s", handle.run_id)
 
     def _input_fn(self, handle: RunHandle):  # type: ignore[no-untyped-def]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from components.llm.scripted import say
 
 
 @pytest.fixture
