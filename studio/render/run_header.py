@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 
 import streamlit as st
 
@@ -30,6 +31,24 @@ def format_duration(seconds: float) -> str:
     return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds} s"
 
 
+@dataclass(frozen=True)
+class UsageTotals:
+    """A run's tokens and cost over all agents; cost is None as soon as one call's price is unknown."""
+
+    prompt_tokens: int
+    completion_tokens: int
+    cost: float | None
+
+
+def usage_totals(run: RunInfo) -> UsageTotals:
+    costs = [u.cost for u in run.usage]
+    return UsageTotals(
+        prompt_tokens=sum(u.prompt_tokens for u in run.usage),
+        completion_tokens=sum(u.completion_tokens for u in run.usage),
+        cost=None if any(c is None for c in costs) else sum(c or 0.0 for c in costs),
+    )
+
+
 def format_cost(cost: float | None) -> str:
     if cost is None:
         return "unknown"
@@ -43,17 +62,14 @@ def status_badge(status: str) -> str:
 
 def render_run_header(run: RunInfo, rounds: int) -> None:
     """Draw the header into the current container."""
-    prompt_tokens = sum(u.prompt_tokens for u in run.usage)
-    completion_tokens = sum(u.completion_tokens for u in run.usage)
-    costs = [u.cost for u in run.usage]
-    total_cost = None if any(c is None for c in costs) and costs else sum(c or 0 for c in costs)
+    totals = usage_totals(run)
     st.markdown(f"#### Run #{run.id} · {run.team} &nbsp; {status_badge(run.status)}")
     st.caption(f"Task: {run.task[:300]}")
     cols = st.columns(4)
     cols[0].metric("Elapsed", format_duration(elapsed(run)))
     cols[1].metric("Messages", rounds)
-    cols[2].metric("Tokens (in / out)", f"{prompt_tokens:,} / {completion_tokens:,}")
-    cols[3].metric("Cost", format_cost(total_cost))
+    cols[2].metric("Tokens (in / out)", f"{totals.prompt_tokens:,} / {totals.completion_tokens:,}")
+    cols[3].metric("Cost", format_cost(totals.cost))
     if run.error and run.status in ("failed", "stopped", "interrupted"):
         (st.error if run.status == "failed" else st.warning)(run.error)
     if run.usage:

@@ -29,7 +29,7 @@ from storage.eventlog import StoredEvent, events_after
 from storage.runs import RunInfo, get_run, run_snapshot
 from storage.transfer import export_run
 from studio.render.avatars import agent_color
-from studio.render.run_header import format_cost, format_duration
+from studio.render.run_header import format_cost, format_duration, usage_totals
 
 _EMBED_LIMIT = 5 * 1024 * 1024
 
@@ -50,15 +50,12 @@ def _when(ts: float | None) -> str:
 
 
 def _summary_lines(run: RunInfo) -> list[tuple[str, str]]:
-    tokens_in = sum(u.prompt_tokens for u in run.usage)
-    tokens_out = sum(u.completion_tokens for u in run.usage)
-    costs = [u.cost for u in run.usage]
-    cost = None if costs and any(c is None for c in costs) else sum(c or 0 for c in costs)
+    totals = usage_totals(run)
     duration = (run.finished_at - run.started_at) if run.started_at and run.finished_at else 0
     return [
         ("Team", run.team), ("Task", run.task), ("Status", run.status), ("Started", _when(run.started_at)),
-        ("Duration", format_duration(duration)), ("Tokens in / out", f"{tokens_in:,} / {tokens_out:,}"),
-        ("Cost", format_cost(cost)),
+        ("Duration", format_duration(duration)), ("Tokens in / out", f"{totals.prompt_tokens:,} / {totals.completion_tokens:,}"),
+        ("Cost", format_cost(totals.cost)),
     ]
 
 

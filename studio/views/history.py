@@ -11,7 +11,7 @@ from storage.errors import StorageError
 from storage.runs import delete_run, list_runs
 from storage.transfer import import_run
 from storage.validation import load_run_json
-from studio.render.run_header import STATUS_BADGES, elapsed, format_cost, format_duration
+from studio.render.run_header import STATUS_BADGES, elapsed, format_cost, format_duration, usage_totals
 from studio.runs.export import export_all
 from studio.runs.service import continue_run, message_events
 from studio.state import database, run_engine
@@ -53,7 +53,7 @@ if not runs:
 
 
 def _row(run) -> dict:  # type: ignore[no-untyped-def]
-    costs = [u.cost for u in run.usage]
+    totals = usage_totals(run)
     return {
         "run": run.id,
         "team": run.team,
@@ -61,8 +61,8 @@ def _row(run) -> dict:  # type: ignore[no-untyped-def]
         "status": STATUS_BADGES.get(run.status, (run.status,))[0],
         "when": dt.datetime.fromtimestamp(run.created_at).strftime("%Y-%m-%d %H:%M"),
         "duration": format_duration(elapsed(run)),
-        "tokens": sum(u.prompt_tokens + u.completion_tokens for u in run.usage),
-        "cost": format_cost(None if costs and any(c is None for c in costs) else sum(c or 0 for c in costs)),
+        "tokens": totals.prompt_tokens + totals.completion_tokens,
+        "cost": format_cost(totals.cost),
     }
 
 
