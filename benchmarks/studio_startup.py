@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.support.studio import CHROMIUM_ARGS, chromium_path, free_port
+from tests.support.studio import CHROMIUM_ARGS, chromium_path, free_port  # noqa: E402 - after the sys.path fix above
 
 DESIGN_PAGES = ["Gallery", "Teams", "Agents", "Models", "Tools", "Import / Export", "Settings"]
 HEAVY = ["litellm", "llama_cpp", "docker", "openai", "matplotlib", "tiktoken"]

@@ -184,7 +184,7 @@ EVENT_TYPES: tuple[type[_EventBase], ...] = (
     ChatStarted, MessageSent, TokenDelta, SpeakerSelected, ToolCall, ToolResult, CodeStarted,
     CodeFinished, InputRequested, InputGiven, Usage, ErrorRaised, Notice, ChatFinished,
 )
-Event = Annotated[Union[EVENT_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]
+Event = Annotated[Union[EVENT_TYPES], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007
 EVENT_KINDS: tuple[str, ...] = tuple(t.model_fields["kind"].default for t in EVENT_TYPES)
 
 _ADAPTER: TypeAdapter[Event] = TypeAdapter(Event)

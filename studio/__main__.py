@@ -7,6 +7,6 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from studio.cli import main
+from studio.cli import main  # noqa: E402 - after the sys.path fix above
 
 sys.exit(main())

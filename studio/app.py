@@ -9,7 +9,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # `streamlit run studio/app.py` puts studio/ on the path, not the project
     sys.path.insert(0, str(ROOT))
 
-import streamlit as st
+import streamlit as st  # noqa: E402 - after the sys.path fix above
 
 st.set_page_config(page_title="Roundtable", page_icon=":material/groups:", layout="wide")
 

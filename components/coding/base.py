@@ -152,10 +152,10 @@ class CodeExecutor(ABC):
     def _run_command(self, argv: list[str], timeout: int) -> CommandOutcome:
         """Run ``argv`` (the last item is the code file, relative to the work dir) and wait."""
 
-    def restart(self) -> None:
+    def restart(self) -> None:  # noqa: B027 - an optional hook, not an abstract method
         """Reset the sandbox between conversations (nothing to do for a stateless executor)."""
 
-    def close(self) -> None:
+    def close(self) -> None:  # noqa: B027 - an optional hook, not an abstract method
         """Release what the executor holds (containers, processes)."""
 
     # -- shared behaviour ----------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import pytest
 
 from components import AssistantAgent, GroupChat, GroupChatManager, UserProxyAgent
@@ -147,7 +149,7 @@ def test_disallowed_transitions_and_no_repeat(llm, recorder) -> None:
     chat2 = GroupChat([user, a], messages=[], max_round=4, speaker_selection_method="random", allow_repeat_speaker=False)
     user.initiate_chat(GroupChatManager(chat2), message="go")
     speakers = _speakers(chat2.messages)
-    assert all(x != y for x, y in zip(speakers, speakers[1:]))
+    assert all(x != y for x, y in pairwise(speakers))
 
 
 def test_send_introductions(llm, recorder) -> None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 
 
-
 @pytest.fixture
 def seed_env(llm, monkeypatch, in_tmp):  # type: ignore[no-untyped-def]
     monkeypatch.setenv("OPENAI_API_BASE", llm.url)

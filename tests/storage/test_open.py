@@ -42,7 +42,10 @@ def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
     db = open_database(f"sqlite:///{tmp_path / 'r.db'}")
     try:
         with db.engine.connect() as connection:
-            pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+
+            def pragma(name: str) -> object:
+                return connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+
             assert pragma("journal_mode") == "wal"
             assert pragma("foreign_keys") == 1
             assert pragma("synchronous") == 1  # NORMAL: commits survive a process crash
