@@ -133,9 +133,11 @@ def test_answer_a_human_input_request(studio, llm, shots) -> None:
     with browser_page() as page:
         start_run(page, url, team, "Make a chart.")
         wait_text(page, "asks you:")
-        page.screenshot(path=str(shots / "waiting-for-input.png"), full_page=True)
         box = page.get_by_placeholder(re.compile("Answer asker_runner"))
         eventually(lambda: page.get_by_text("asker_runner is waiting for your answer").count() == 1)
+        box.wait_for(state="visible")
+        page.get_by_role("button", name="End the conversation").wait_for(state="visible")
+        page.screenshot(path=str(shots / "waiting-for-input.png"), full_page=True)
         box.fill("blue, please")
         box.press("Enter")
         wait_text(page, "Blue it is.")
