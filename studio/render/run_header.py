@@ -27,8 +27,12 @@ def elapsed(run: RunInfo) -> float:
 
 
 def format_duration(seconds: float) -> str:
-    seconds = max(0, int(seconds))
-    return f"{seconds // 60}:{seconds % 60:02d}" if seconds >= 60 else f"{seconds} s"
+    """``0.4 s`` and ``7.2 s`` (a short run is not "0 s"), ``42 s``, then ``m:ss``."""
+    seconds = max(0.0, seconds)
+    if seconds < 10:
+        return f"{seconds:.1f} s"
+    whole = int(seconds)
+    return f"{whole // 60}:{whole % 60:02d}" if whole >= 60 else f"{whole} s"
 
 
 @dataclass(frozen=True)
