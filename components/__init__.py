@@ -7,6 +7,7 @@ Everything that happens is published as a typed event (``components.events``) on
 """
 
 from components.agentchat.assistant import AssistantAgent
+from components.agentchat.async_chat import a_initiate_chats
 from components.agentchat.chat import ChatResult, initiate_chats
 from components.agentchat.conversable import Agent, ConversableAgent
 from components.agentchat.groupchat import GroupChat
@@ -95,6 +96,7 @@ __all__ = [
     "TransformMessages",
     "Usage",
     "UserProxyAgent",
+    "a_initiate_chats",
     "content_str",
     "default_bus",
     "event_from_json",

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from components import runtime
-from components.agentchat import chat, code_reply, human, llm_reply, tools
+from components.agentchat import async_chat, chat, code_reply, human, llm_reply, tools
 from components.agentchat.messages import (
     invalid_message_error,
     is_default_termination,
@@ -116,6 +116,12 @@ class ConversableAgent(Agent):
     register_nested_chats = chat.register_nested_chats
     save_state = state.save_state
     load_state = state.load_state
+    a_initiate_chat = async_chat.a_initiate_chat
+    a_initiate_chats = async_chat.a_initiate_chats_from
+    a_send = async_chat.a_send
+    a_receive = async_chat.a_receive
+    a_generate_reply = async_chat.a_generate_reply
+    a_get_human_input = async_chat.a_get_human_input
 
     # -- configuration -------------------------------------------------------------------------------
     @property
@@ -298,12 +304,15 @@ class ConversableAgent(Agent):
         if messages is None:
             messages = self._oai_messages[sender]
         messages = self._process_messages_before_reply(messages)
+        in_async_chat = async_chat.in_async_chat()
         for entry in self._reply_func_list:
             reply_func = entry["reply_func"]
-            if reply_func in exclude or inspect.iscoroutinefunction(reply_func):
+            if reply_func in exclude or (inspect.iscoroutinefunction(reply_func) and not in_async_chat):
                 continue
             if self._match_trigger(entry["trigger"], sender):
-                final, reply = reply_func(self, messages=messages, sender=sender, config=entry["config"])
+                final, reply = async_chat.resolve(
+                    reply_func(self, messages=messages, sender=sender, config=entry["config"])
+                )
                 if final:
                     return reply
         return self._default_auto_reply
@@ -326,6 +335,8 @@ class ConversableAgent(Agent):
         raise ValueError(f"Unsupported trigger type: {type(trigger).__name__}")
 
     def _raise_on_async_reply_functions(self) -> None:
+        if async_chat.in_async_chat():
+            return
         names = [
             e["reply_func"].__name__ for e in self._reply_func_list
             if inspect.iscoroutinefunction(e["reply_func"]) and not e["ignore_async_in_sync_chat"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from components import runtime
+from components.agentchat import async_chat
 from components.events import InputGiven, InputRequested, new_id
 from components.runtime import InputRequest
 
@@ -22,7 +23,7 @@ def get_human_input(self: ConversableAgent, prompt: str) -> str:
         agent=self.name, sender=getattr(self, "_input_sender_name", ""), prompt=prompt, request_id=new_id()
     )
     runtime.emit(InputRequested(agent=request.agent, sender=request.sender, request_id=request.request_id, prompt=prompt))
-    reply = (self.input_fn or runtime.current().input_fn)(request)
+    reply = async_chat.resolve((self.input_fn or runtime.current().input_fn)(request))  # may be async
     runtime.check_cancelled()
     reply = reply if isinstance(reply, str) else str(reply or "")
     self._human_input.append(reply)
@@ -33,6 +34,8 @@ def get_human_input(self: ConversableAgent, prompt: str) -> str:
 
 def _ask(agent: ConversableAgent, prompt: str, sender_name: str) -> str:
     agent._input_sender_name = sender_name
+    if async_chat.in_async_chat() and type(agent).a_get_human_input is not async_chat.a_get_human_input:
+        return async_chat.resolve(agent.a_get_human_input(prompt))  # the program's own async way of asking
     return agent.get_human_input(prompt)
 
 

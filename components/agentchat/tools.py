@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin, get_type
 from pydantic import TypeAdapter
 
 from components import runtime
+from components.agentchat import async_chat
 from components.events import ToolCall, ToolResult, new_id
 
 if TYPE_CHECKING:
@@ -63,7 +64,7 @@ def _typed_call(func: Callable[..., Any]) -> Callable[..., str]:
     @functools.wraps(func)
     def call(**kwargs: Any) -> str:
         typed = {k: adapters[k].validate_python(v) if k in adapters else v for k, v in kwargs.items()}
-        result = func(**typed)
+        result = async_chat.resolve(func(**typed))  # an async tool is awaited
         if isinstance(result, str):
             return result
         try:
@@ -139,7 +140,7 @@ def execute_function(
             content = f"Error: {exc}\n The argument must be in JSON format."
         else:
             try:
-                content = str(func(**args))
+                content = str(async_chat.resolve(func(**args)))  # function_map entries may be async too
                 ok = True
             except Exception as exc:  # noqa: BLE001 - a failing tool is reported to the model, as AutoGen does
                 content = f"Error: {exc}"
