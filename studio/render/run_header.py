@@ -73,7 +73,11 @@ def render_run_header(run: RunInfo, rounds: int) -> None:
     cols[0].metric("Elapsed", format_duration(elapsed(run)))
     cols[1].metric("Messages", rounds)
     cols[2].metric("Tokens (in / out)", f"{totals.prompt_tokens:,} / {totals.completion_tokens:,}")
-    cols[3].metric("Cost", format_cost(totals.cost))
+    cols[3].metric(
+        "Cost", format_cost(totals.cost),
+        help="Unknown when litellm has no price for a model this run used (a local or self-hosted server, say)."
+        if totals.cost is None else "Priced by litellm from each call's tokens.",
+    )
     if run.error and run.status in ("failed", "stopped", "interrupted"):
         (st.error if run.status == "failed" else st.warning)(run.error)
     if run.usage:
