@@ -189,3 +189,30 @@ def test_several_runs_at_once_keep_their_own_events(db, engine, llm) -> None:
 
 def slow_reply(text: str):  # type: ignore[no-untyped-def]
     return say(text, delay_s=0.5)  # long enough for the three runs to overlap
+
+
+ASYNC_TOOL = '''import asyncio
+
+
+async def forecast(city: str) -> str:
+    """Tomorrow's weather in a city."""
+    await asyncio.sleep(0.01)
+    return f"rain in {city}"
+'''
+
+
+def test_a_tool_written_as_async_def_runs_in_a_studio_run(db, engine, llm) -> None:
+    from components.llm.scripted import tool_call
+    from storage.documents import ToolSpec
+
+    team = coder_team(llm.url)
+    team.agent("coder").tools.append("forecast")
+    team.tools.append(ToolSpec(name="forecast", source=ASYNC_TOOL))
+    llm.script("writer", [tool_call("forecast", {"city": "Seoul"}), "TERMINATE"])
+
+    run_id = engine.start(team, "Weather tomorrow?", api_keys=KEYS)
+    assert engine.wait(run_id, 30)
+
+    assert get_run(db, run_id).status == "completed"
+    result = next(e.event for e in events_after(db, run_id, 0) if e.kind == "tool_result")
+    assert result.ok and result.content == "rain in Seoul"
