@@ -13,6 +13,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, SQLModel, col, select
 
 from storage.documents import AgentSpec, ModelSpec, TeamSpec, ToolSpec
+from storage.endpoints import endpoint_of
 from storage.tables import AgentRow, AgentToolRow, ModelRow, TeamMemberRow, TeamRow, ToolRow
 from storage.tables.base import now
 
@@ -97,10 +98,13 @@ _REFERENCES = {"agent": {"model", "tools"}, "team": {"members", "initiator", "tr
 def store(session: Session, kind: DesignKind[SpecT], spec: SpecT, row: Any | None = None) -> Any:
     """Write ``spec`` into ``row`` (a new row if None); references must exist. Returns the row.
 
-    A model's stored API key is not part of the spec and is kept as it was.
+    A model's stored API key is not part of the spec and is kept as it was, unless the update sends the
+    model to another endpoint (provider or ``api_base``): then the key is dropped (``storage.secrets``).
     """
     is_new = row is None
     row = kind.row() if row is None else row
+    if isinstance(spec, ModelSpec) and not is_new and row.api_key and endpoint_of(row) != endpoint_of(spec):
+        row.api_key = None  # the key was entered for the old server; it must be typed again for the new one
     for name, value in spec.model_dump(mode="json", exclude=_REFERENCES.get(kind.label)).items():
         setattr(row, name, value)
     if isinstance(spec, AgentSpec):

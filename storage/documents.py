@@ -29,6 +29,9 @@ FINISHED_STATUSES: tuple[RunStatus, ...] = ("completed", "stopped", "failed", "i
 
 AGENT_NAME_PATTERN = r"^[A-Za-z0-9_-]+$"
 _SECRET_HINTS = ("api_key", "apikey", "secret", "password", "access_token", "authorization")
+# litellm parameters that choose where a request goes: the endpoint lives in ``model`` and ``api_base``
+# only, where a stored key is bound to it (``storage.secrets``).
+_ENDPOINT_KEYS = frozenset({"api_base", "base_url", "custom_llm_provider", "azure_endpoint", "endpoint", "api_host", "url"})
 _KIND_INPUT_MODE: dict[str, HumanInputMode] = {
     "assistant": "NEVER",
     "user_proxy": "ALWAYS",
@@ -79,6 +82,12 @@ class ModelSpec(_Doc):
             raise ValueError(
                 f"{', '.join(secret)} looks like a credential; keys never go in a design: name the "
                 "environment variable in api_key_env, or store the key in the studio"
+            )
+        endpoint = sorted(key for key in value if str(key).lower().replace("-", "_") in _ENDPOINT_KEYS)
+        if endpoint:
+            raise ValueError(
+                f"{', '.join(endpoint)} sets where requests go; put the server in api_base (and the "
+                "provider in the model name), not in extra"
             )
         return value
 

@@ -25,6 +25,10 @@ class MigrationError(StorageError):
     """Bringing the database schema up to date failed; nothing was changed."""
 
 
+class KeyEndpointError(StorageError):
+    """A stored API key was asked for by a model that points at another server than the key's own."""
+
+
 class NotFoundError(StorageError, LookupError):
     """A design, run or session with that name or id does not exist."""
 
@@ -78,3 +82,10 @@ class NameConflictError(StorageError):
     def __init__(self, message: str, conflicts: list[Conflict]) -> None:
         super().__init__(message)
         self.conflicts = conflicts
+
+
+def database_error_reason(error: BaseException) -> str:
+    """The driver's own words for a failed statement ("database or disk is full"), without SQL or links."""
+    original = getattr(error, "orig", None) or error
+    lines = str(original).strip().splitlines()
+    return lines[0] if lines else type(original).__name__

@@ -19,6 +19,7 @@ from components.events import event_from_dict, event_to_dict, event_to_json
 from storage.design_rows import AGENT, MODEL, TEAM, TOOL, DesignKind, find, to_spec
 from storage.designs import resolve_team, save_in
 from storage.documents import ACTIVE_STATUSES, EventRecord, RunDocument, RunMeta, TeamDocument
+from storage.endpoints import describe_endpoint, endpoint_of
 from storage.errors import Conflict, DocumentError, NameConflictError
 from storage.eventlog import events_after
 from storage.runs import get_run, run_snapshot
@@ -40,6 +41,7 @@ class ImportReport:
     reused: list[str] = field(default_factory=list)
     overwritten: list[str] = field(default_factory=list)
     copied: list[str] = field(default_factory=list)
+    keys_dropped: list[str] = field(default_factory=list)  # sentences: a model moved to another server
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,21 @@ def _conflicts(session: Session, document: TeamDocument) -> list[Conflict]:
         if row is not None and to_spec(session, kind, row) != spec:
             conflicts.append(Conflict(kind.label, spec.name))
     return conflicts
+
+
+def endpoint_changes(db: Database, document: TeamDocument) -> list[str]:
+    """Sentences for the models an overwrite would move to another server (their stored key would go)."""
+    changes = []
+    with db.read() as session:
+        for model in document.models:
+            row = find(session, MODEL, model.name)
+            if row is not None and endpoint_of(row) != endpoint_of(model):
+                kept = "; its stored key would be removed" if row.api_key else ""
+                changes.append(
+                    f'model "{model.name}" would point at {describe_endpoint(model)} instead of '
+                    f"{describe_endpoint(row)}{kept}"
+                )
+    return changes
 
 
 def team_conflicts(db: Database, document: TeamDocument) -> list[Conflict]:
@@ -133,8 +150,15 @@ def _import_item(
     elif to_spec(session, kind, row) == spec:
         report.reused.append(label)
     elif on_conflict == "overwrite":
+        had_key = kind is MODEL and bool(row.api_key)
+        before = describe_endpoint(row) if kind is MODEL else ""
         save_in(session, kind, spec, replacing=spec.name)
         report.overwritten.append(label)
+        if had_key and not row.api_key:
+            report.keys_dropped.append(
+                f"{label} now points at {describe_endpoint(spec)} instead of {before}, so its stored key "
+                "was removed: enter the key again for that server on the Models page"
+            )
     else:
         new_name, copied_before = _copy_name(session, kind, spec)
         renames[kind.label][spec.name] = new_name

@@ -70,7 +70,11 @@ def run_command(args: argparse.Namespace) -> int:
             print(text, flush=True)
 
     engine = RunEngine(db, data_dir(), input_timeout_s=args.input_timeout, subscribers=[show])
-    run_id = start_team_run(db, engine, document, args.task)
+    try:
+        run_id = start_team_run(db, engine, document, args.task)
+    except StorageError as exc:  # e.g. a stored key asked for by a model that points at another server
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     print(f"run #{run_id} of team {document.team.name!r} (stored in {db.location})", flush=True)
     try:
         _answer_prompts(engine, run_id)
@@ -78,8 +82,10 @@ def run_command(args: argparse.Namespace) -> int:
         engine.stop(run_id, "stopped from the terminal (Ctrl-C)")
         engine.wait(run_id, 10)
     run = get_run(db, run_id)
-    print(f"\nrun #{run_id}: {run.status}" + (f": {run.error}" if run.error else ""), flush=True)
-    return EXIT_CODES.get(run.status, 1)
+    handle = engine.handle(run_id)
+    status, error = handle.outcome if handle and handle.outcome else (run.status, run.error)  # even if unstored
+    print(f"\nrun #{run_id}: {status}" + (f": {error}" if error else ""), flush=True)
+    return EXIT_CODES.get(status, 1)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from storage import Database, DocumentError
 from storage.documents import TeamDocument
 from storage.secrets import key_source
-from storage.transfer import ImportReport, export_team, team_conflicts
+from storage.transfer import ImportReport, endpoint_changes, export_team, team_conflicts
 from storage.validation import dump_document, load_team_json
 from studio.codegen import script_file_name, team_script
 
@@ -22,6 +22,7 @@ class ParsedImport:
     problems: list[str] = field(default_factory=list)
     hint: str = ""
     conflicts: list[str] = field(default_factory=list)
+    endpoint_changes: list[str] = field(default_factory=list)  # what "overwrite" would send elsewhere
 
 
 def parse_upload(db: Database, data: bytes | str, source: str) -> ParsedImport:
@@ -33,7 +34,7 @@ def parse_upload(db: Database, data: bytes | str, source: str) -> ParsedImport:
     except DocumentError as error:
         return ParsedImport(source, problems=[str(p) for p in error.problems], hint=_hint(error))
     conflicts = [str(c) for c in team_conflicts(db, document)]
-    return ParsedImport(source, document, conflicts=conflicts)
+    return ParsedImport(source, document, conflicts=conflicts, endpoint_changes=endpoint_changes(db, document))
 
 
 def _hint(error: DocumentError) -> str:

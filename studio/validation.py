@@ -107,6 +107,9 @@ def _model_issues(model: ModelSpec, key_state: Callable[[ModelSpec], str]) -> li
 
         ready, message = local_model_status()
         return [] if ready else [Issue("error", where, message)]
+    if key_state(model) == "stored_elsewhere":
+        return [Issue("error", where, "its stored key was entered for another server than the one it points at now: "
+                      "type the key again for this server on the Models page")]
     if key_state(model) == "missing":
         return [Issue("error", where, f"its key is read from the environment variable {model.api_key_env}, which is "
                       "not set: set it before starting the studio, or type the key on the Models page")]

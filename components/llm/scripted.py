@@ -56,10 +56,12 @@ Responder = Callable[[dict[str, Any]], Step]
 
 @dataclass
 class ScriptedLLMServer:
-    """Serves scripted replies; ``requests`` records every request body received, in order."""
+    """Serves scripted replies; ``requests`` records every request body received, in order, and
+    ``authorizations`` the ``Authorization`` header of each request that reached the server (None if absent)."""
 
     default: Responder | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
+    authorizations: list[str | None] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._scripts: dict[str, deque[Step]] = defaultdict(deque)
@@ -151,6 +153,8 @@ class _Handler(BaseHTTPRequestHandler):
         pass
 
     def do_POST(self) -> None:
+        with self.scripted._lock:
+            self.scripted.authorizations.append(self.headers.get("Authorization"))
         length = int(self.headers.get("Content-Length", 0))
         try:
             body = json.loads(self.rfile.read(length) or b"{}")

@@ -9,8 +9,9 @@ from typing import Any
 from pydantic import ValidationError
 
 from storage import Database
-from storage.designs import save_model
+from storage.designs import get_model, save_model
 from storage.documents import ModelSpec
+from storage.endpoints import describe_endpoint, endpoint_of
 from storage.secrets import store_api_key
 from studio.formstate import Form
 from studio.presets import PRESETS, full_model, preset_for, split_model
@@ -104,6 +105,12 @@ def save(db: Database, form: Form) -> None:
     if form.get("key_source") == KEY_TYPED and not form.get("api_key") and not form.get("had_key"):
         form.add_error("api_key", "type the key, or choose where else it comes from")
         return
+    if form.get("key_source") == KEY_TYPED and not form.get("api_key") and form.get("had_key") and form.selected:
+        before = get_model(db, form.selected)
+        if endpoint_of(before) != endpoint_of(spec):
+            form.add_error("api_key", f"the stored key was entered for {describe_endpoint(before)}; type it again "
+                           f"for {describe_endpoint(spec)} (a key is only ever sent to the server it was typed for)")
+            return
     if not form.store(partial(save_model, db), spec):
         return
     if form.get("key_source") == KEY_TYPED:

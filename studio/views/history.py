@@ -12,6 +12,7 @@ from storage.runs import delete_run, list_runs
 from storage.transfer import import_run
 from storage.validation import load_run_json
 from studio.render.run_header import STATUS_BADGES, elapsed, format_cost, format_duration, usage_totals
+from studio.render.safe_markdown import safe_markdown
 from studio.runs.export import export_all
 from studio.runs.service import continue_run, message_events
 from studio.state import database, run_engine
@@ -79,8 +80,8 @@ elif linked and linked.isdigit() and any(r.id == int(linked) for r in runs):
 else:
     st.caption(f"{len(runs)} run(s). Select a row to open, replay, continue, export or delete it.")
     st.stop()
-st.subheader(f"Run #{run.id} · {run.team}")
-st.caption(run.task)
+st.subheader(safe_markdown(f"Run #{run.id} · {run.team}"))
+st.caption(safe_markdown(run.task))
 actions = st.columns(4)
 actions[0].page_link("views/playground.py", label="Open", icon=":material/open_in_new:", query_params={"run": str(run.id)})
 actions[1].page_link("views/replay.py", label="Replay", icon=":material/replay:", query_params={"run": str(run.id)})
@@ -116,5 +117,9 @@ if go:
         st.error("Type the message to send.")
     else:
         upto = None if start_at == "the end" else messages[points.index(start_at) - 1].seq
-        new_id = continue_run(db, engine, run.id, message, upto_seq=upto)
-        st.switch_page("views/playground.py", query_params={"run": str(new_id)})
+        try:
+            new_id = continue_run(db, engine, run.id, message, upto_seq=upto)
+        except StorageError as exc:
+            st.error(f"This conversation cannot continue: {exc}")
+        else:
+            st.switch_page("views/playground.py", query_params={"run": str(new_id)})

@@ -19,7 +19,7 @@ from studio.state import database
 PAGE = "models"
 KEY_LABELS = {
     "stored": "key stored in the studio", "environment": "key from the environment",
-    "missing": "key missing", "not_needed": "no key needed",
+    "missing": "key missing", "not_needed": "no key needed", "stored_elsewhere": "key stored for another server",
 }
 
 db = database()

@@ -116,7 +116,10 @@ if handle is not None and handle.pending is not None:
 elif not active_here and run.status not in ("running", "waiting_for_input", "created"):
     follow_up = st.chat_input("Send a follow-up message to continue this conversation", key=f"{KEY}.follow")
     if follow_up:
-        _show(continue_run(db, engine, run_id, follow_up))
+        try:
+            _show(continue_run(db, engine, run_id, follow_up))
+        except StorageError as exc:
+            st.error(f"This conversation cannot continue: {exc}")
 
 follow_run(db, engine, run_id, footer)
 if active_here:

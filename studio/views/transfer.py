@@ -7,6 +7,7 @@ import streamlit as st
 from storage.designs import list_teams
 from storage.transfer import import_team
 from studio import ui
+from studio.render.safe_markdown import safe_markdown
 from studio.state import database
 from studio.transfer_io import describe_report, export_files, parse_upload
 from studio.validation import validate_document
@@ -41,12 +42,12 @@ with import_tab:
         document = parsed.document
         team = document.team
         with st.container(border=True):
-            st.markdown(f"**{team.name}** \u00b7 {'group chat' if team.kind == 'group' else 'two-agent chat'}")
+            st.markdown(safe_markdown(f"**{team.name}** \u00b7 {'group chat' if team.kind == 'group' else 'two-agent chat'}"))
             if team.description:
-                st.caption(team.description)
-            st.markdown("**Agents:** " + ", ".join(f"{a.name} ({a.kind.replace('_', ' ')})" for a in document.agents)
+                st.caption(safe_markdown(team.description))
+            st.markdown(safe_markdown("**Agents:** " + ", ".join(f"{a.name} ({a.kind.replace('_', ' ')})" for a in document.agents)
                         + "  \n**Models:** " + (", ".join(f"{m.name} ({m.model})" for m in document.models) or "none")
-                        + "  \n**Tools:** " + (", ".join(t.name for t in document.tools) or "none"))
+                        + "  \n**Tools:** " + (", ".join(t.name for t in document.tools) or "none")))
             warnings = [i for i in validate_document(document) if i.severity == "warning" or "environment" in i.message]
             for issue in warnings:
                 st.caption(f":material/info: {issue}")
@@ -57,11 +58,16 @@ with import_tab:
             choice = st.radio("What should happen to them?", ["copy", "overwrite"], key=f"{PAGE}.on_conflict",
                               format_func=lambda c: "Keep mine, import these as copies with new names"
                               if c == "copy" else "Replace mine with the imported ones")
+            if choice == "overwrite":
+                for change in parsed.endpoint_changes:
+                    st.warning(f"Replacing: {change}.", icon=":material/dns:")
         if st.button("Import team", key=f"{PAGE}.import", type="primary", icon=":material/download_done:"):
             report = import_team(db, document, on_conflict=choice, source=parsed.source)
             st.session_state["teams.selected"] = report.team
             st.success(f"Imported team \u201c{report.team}\u201d.  \n" + describe_report(report),
                        icon=":material/check_circle:")
+            for sentence in report.keys_dropped:
+                st.warning(f"Key removed: {sentence}.", icon=":material/key_off:")
             st.page_link("views/teams.py", label="Open it in Teams", icon=":material/groups:")
 
 with export_tab:
