@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from storage.runs import RunInfo
+from studio.render.safe_markdown import safe_markdown
 
 STATUS_BADGES = {
     "created": ("Starting", "gray", ":material/hourglass_empty:"),
@@ -67,8 +68,8 @@ def status_badge(status: str) -> str:
 def render_run_header(run: RunInfo, rounds: int) -> None:
     """Draw the header into the current container."""
     totals = usage_totals(run)
-    st.markdown(f"#### Run #{run.id} · {run.team} &nbsp; {status_badge(run.status)}")
-    st.caption(f"Task: {run.task[:300]}")
+    st.markdown(safe_markdown(f"#### Run #{run.id} · {run.team}") + f" &nbsp; {status_badge(run.status)}")
+    st.caption(safe_markdown(f"Task: {run.task[:300]}"))
     cols = st.columns(4)
     cols[0].metric("Elapsed", format_duration(elapsed(run)))
     cols[1].metric("Messages", rounds)
@@ -79,12 +80,12 @@ def render_run_header(run: RunInfo, rounds: int) -> None:
         if totals.cost is None else "Priced by litellm from each call's tokens.",
     )
     if run.error and run.status in ("failed", "stopped", "interrupted"):
-        (st.error if run.status == "failed" else st.warning)(run.error)
+        (st.error if run.status == "failed" else st.warning)(safe_markdown(run.error))
     if run.usage:
         with st.expander("Tokens and cost per agent"):
             rows = "".join(
-                f"| {u.agent} | {u.model} | {u.calls} | {u.prompt_tokens:,} | {u.completion_tokens:,} | "
-                f"{format_cost(u.cost)} |\n"
+                safe_markdown(f"| {u.agent} | {u.model} | {u.calls} | {u.prompt_tokens:,} | {u.completion_tokens:,} | "
+                f"{format_cost(u.cost)} |\n")
                 for u in run.usage
             )
             # a markdown table: this header is redrawn while a run is live, a dataframe costs far more

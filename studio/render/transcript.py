@@ -31,6 +31,8 @@ from components.events import (
 )
 from storage.eventlog import StoredEvent
 from studio.render.avatars import HUMAN_COLOR, agent_color, avatar_uri
+from studio.render.safe_markdown import code_block
+from studio.render.safe_markdown import safe_markdown as _md
 
 _IMAGE_MIMES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp")
 _HUMAN = "human"
@@ -59,7 +61,7 @@ class Transcript:
                 case MessageSent():
                     self._message(event)
                 case SpeakerSelected():
-                    st.caption(f":material/record_voice_over: next speaker: **{event.speaker}** · {event.reason}")
+                    st.caption(_md(f":material/record_voice_over: next speaker: **{event.speaker}** · {event.reason}"))
                 case CodeStarted():
                     self._code_started(event)
                 case CodeFinished():
@@ -70,28 +72,28 @@ class Transcript:
                     self._tool_result(event)
                 case InputRequested():
                     with st.chat_message(_HUMAN, avatar=self._avatar(_HUMAN)):
-                        st.markdown(f"**{event.agent}** asks you:")
-                        st.markdown(f"> {event.prompt}")
+                        st.markdown(_md(f"**{event.agent}** asks you:"))
+                        st.markdown(_md(f"> {event.prompt}"))
                 case InputGiven():
                     self._input_given(event)
                 case ErrorRaised():
                     who = f"**{event.agent}**: " if event.agent else ""
                     if event.retryable:
-                        st.warning(f"{who}{event.message} (trying again)", icon=":material/sync_problem:")
+                        st.warning(_md(f"{who}{event.message} (trying again)"), icon=":material/sync_problem:")
                     else:
-                        st.error(f"{who}{event.message}", icon=":material/error:")
+                        st.error(_md(f"{who}{event.message}"), icon=":material/error:")
                 case Notice():
-                    st.info(event.message, icon=":material/info:")
+                    st.info(_md(event.message), icon=":material/info:")
                 case ChatStarted():
                     self._chats += 1
                     if self._chats > 1:
                         st.divider()
-                    st.caption(f":material/forum: **{event.initiator}** starts a conversation with **{event.recipient}**")
+                    st.caption(_md(f":material/forum: **{event.initiator}** starts a conversation with **{event.recipient}**"))
                 case ChatFinished():
                     text = f"Conversation finished: {event.reason}." if event.reason else "Conversation finished."
-                    st.success(text, icon=":material/flag:")
+                    st.success(_md(text), icon=":material/flag:")
                     if event.summary.strip():
-                        st.markdown(f"**Summary:** {event.summary.strip()}")
+                        st.markdown(_md(f"**Summary:** {event.summary.strip()}"))
 
     # -- pieces ----------------------------------------------------------------------------------------
     def _avatar(self, name: str) -> str:
@@ -105,16 +107,16 @@ class Transcript:
         with st.chat_message(event.sender, avatar=self._avatar(event.sender)):
             title = f"**{event.sender}** :gray[→ {event.recipient}]"
             if text and not event.tool_responses and not text.startswith("exitcode:"):
-                st.markdown(f"{title}\n\n{text}")  # one element per plain message: cheaper to draw
+                st.markdown(_md(f"{title}\n\n{text}"))  # one element per plain message: cheaper to draw
                 text = ""
             else:
-                st.markdown(title)
+                st.markdown(_md(title))
             if event.tool_responses:
                 st.caption(f"sends back {len(event.tool_responses)} tool result(s)")
             elif text.startswith("exitcode:"):
                 first, _, rest = text.partition("\n")
                 ok = "succeeded" in first
-                st.markdown(f"{':material/check_circle:' if ok else ':material/cancel:'} reports the code result: `{first}`")
+                st.markdown(_md(f"{':material/check_circle:' if ok else ':material/cancel:'} reports the code result: `{first}`"))
                 if rest.strip():
                     with st.expander("what the team sees"):
                         st.code(rest, language="text")
@@ -122,12 +124,12 @@ class Transcript:
                 st.caption("(empty message)")
             for call in event.tool_calls or []:
                 function = call.get("function", {})
-                with st.expander(f":material/build: asks to call `{function.get('name', '?')}`"):
+                with st.expander(_md(f":material/build: asks to call `{function.get('name', '?')}`")):
                     st.code(_pretty_json(function.get("arguments", "")), language="json")
 
     def _code_started(self, event: CodeStarted) -> None:
         sandbox = "in Docker" if event.executor == "docker" else "on this machine"
-        status = st.status(f"**{event.agent}** runs {event.language} code {sandbox}…", state="running", expanded=False)
+        status = st.status(_md(f"**{event.agent}** runs {event.language} code {sandbox}…"), state="running", expanded=False)
         with status:
             st.code(event.code, language=_lexer(event.language))
         self._status[event.exec_id] = status
@@ -141,23 +143,23 @@ class Transcript:
             f"**{event.agent}** ran {event.language} code · "
             f"{'exit 0' if ok else f'failed with exit code {event.exit_code}'} · {event.duration_s:.2f} s"
         )
-        status.update(label=label, state="complete" if ok else "error", expanded=False)
+        status.update(label=_md(label), state="complete" if ok else "error", expanded=False)
         if not event.output.strip():
             st.caption("(no output)")
         elif ok:
             st.code(event.output, language="text")
         else:
-            st.error(f"Output of the failed run:\n```\n{event.output.rstrip()}\n```", icon=":material/error:")
+            st.error(_md("Output of the failed run:\n" + code_block(event.output.rstrip())), icon=":material/error:")
         base = Path(event.work_dir) if event.work_dir else None
         for index, artifact in enumerate(event.artifacts):
             path = base / artifact.path if base else None
             if path is None or not path.is_file():
-                st.caption(f":material/draft: {artifact.path} ({artifact.size} bytes, not on this machine)")
+                st.caption(_md(f":material/draft: {artifact.path} ({artifact.size} bytes, not on this machine)"))
             elif artifact.mime in _IMAGE_MIMES:
                 st.image(str(path), caption=artifact.path, width=560)
             else:
                 st.download_button(
-                    f"Download {artifact.path} ({_size(artifact.size)})", data=path.read_bytes(),
+                    _md(f"Download {artifact.path} ({_size(artifact.size)})"), data=path.read_bytes(),
                     file_name=Path(artifact.path).name, mime=artifact.mime, key=f"{self.key_prefix}-dl-{seq}-{index}",
                     icon=":material/download:",
                 )
@@ -167,7 +169,7 @@ class Transcript:
         arguments = call.arguments if call else ""
         icon = ":material/build:" if event.ok else ":material/error:"
         title = f"{icon} **{event.agent}** ran tool `{event.name}`" + ("" if event.ok else " (failed)")
-        with st.expander(title, expanded=not event.ok):
+        with st.expander(_md(title), expanded=not event.ok):
             if arguments:
                 st.caption("arguments")
                 st.code(_pretty_json(arguments), language="json")
@@ -179,9 +181,9 @@ class Transcript:
             if event.action == "exit":
                 st.markdown("**You** ended the conversation (`exit`).")
             elif event.action == "skip":
-                st.markdown(f"**You** let **{event.agent}** answer automatically.")
+                st.markdown(_md(f"**You** let **{event.agent}** answer automatically."))
             else:
-                st.markdown(f"**You** (as {event.agent}): {event.text}")
+                st.markdown(_md(f"**You** (as {event.agent}): {event.text}"))
 
 
 def _pretty_json(text: str) -> str:

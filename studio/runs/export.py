@@ -30,6 +30,7 @@ from storage.runs import RunInfo, get_run, run_snapshot
 from storage.transfer import export_run
 from studio.render.avatars import agent_color
 from studio.render.run_header import format_cost, format_duration, usage_totals
+from studio.render.safe_markdown import code_block, safe_markdown
 
 _EMBED_LIMIT = 5 * 1024 * 1024
 
@@ -60,12 +61,14 @@ def _summary_lines(run: RunInfo) -> list[tuple[str, str]]:
 
 
 # -- Markdown ----------------------------------------------------------------------------------------------
+# Everything but our own template goes through ``safe_markdown`` (no remote image, no raw HTML) and code
+# through ``code_block`` (a fence the content cannot close), so a Markdown viewer fetches nothing.
 def run_markdown(db: Database, run_id: int) -> str:
     run = get_run(db, run_id)
-    lines = [f"# Run #{run.id}: {run.team}", ""]
-    lines += [f"- **{k}:** {v}" for k, v in _summary_lines(run)]
+    lines = [safe_markdown(f"# Run #{run.id}: {run.team}"), ""]
+    lines += [f"- **{k}:** {safe_markdown(str(v))}" for k, v in _summary_lines(run)]
     if run.error:
-        lines.append(f"- **Error:** {run.error}")
+        lines.append(f"- **Error:** {safe_markdown(run.error)}")
     lines.append("")
     for stored in events_after(db, run_id, 0):
         lines += _markdown_event(stored)
@@ -74,6 +77,7 @@ def run_markdown(db: Database, run_id: int) -> str:
 
 def _markdown_event(stored: StoredEvent) -> list[str]:
     event = stored.event
+    md = safe_markdown
     match event:
         case MessageSent():
             text = content_str(event.content) if event.content is not None else ""
@@ -81,30 +85,36 @@ def _markdown_event(stored: StoredEvent) -> list[str]:
                 f"\n\n_calls `{c.get('function', {}).get('name')}` with_ `{c.get('function', {}).get('arguments')}`"
                 for c in event.tool_calls or []
             )
-            return [f"### {event.sender} → {event.recipient}", "", text + calls, ""]
+            return [md(f"### {event.sender} → {event.recipient}"), "", md(text + calls), ""]
         case SpeakerSelected():
-            return [f"_next speaker: {event.speaker} ({event.reason})_", ""]
+            return [md(f"_next speaker: {event.speaker} ({event.reason})_"), ""]
         case CodeStarted():
-            return [f"**{event.agent}** runs {event.language} code:", "", f"```{event.language}", event.code, "```", ""]
+            return [md(f"**{event.agent}** runs {event.language} code:"), "", code_block(event.code, _info(event.language)), ""]
         case CodeFinished():
-            out = [f"Exit code {event.exit_code} after {event.duration_s:.2f} s:", "", "```text", event.output.rstrip(), "```", ""]
+            out = [f"Exit code {event.exit_code} after {event.duration_s:.2f} s:", "", code_block(event.output.rstrip(), "text"), ""]
             for artifact in event.artifacts:
                 uri = _image_data_uri(event.work_dir, artifact)
-                out += [f"![{artifact.path}]({uri})" if uri else f"- file `{artifact.path}` ({artifact.size} bytes)", ""]
+                name = md(artifact.path).replace("]", "\\]")
+                out += [f"![{name}]({uri})" if uri else md(f"- file `{artifact.path}` ({artifact.size} bytes)"), ""]
             return out
         case ToolResult():
-            return [f"**{event.agent}** ran tool `{event.name}` → `{event.content}`", ""]
+            return [md(f"**{event.agent}** ran tool `{event.name}` → `{event.content}`"), ""]
         case InputRequested():
-            return [f"> **{event.agent}** asks the human: {event.prompt}", ""]
+            return [md(f"> **{event.agent}** asks the human: {event.prompt}"), ""]
         case InputGiven():
-            return [f"> human: {event.text or '(empty: auto-reply)'}", ""]
+            return [md(f"> human: {event.text or '(empty: auto-reply)'}"), ""]
         case ErrorRaised():
-            return [f"**Error** ({event.error_kind}): {event.message}", ""]
+            return [md(f"**Error** ({event.error_kind}): {event.message}"), ""]
         case Notice():
-            return [f"_Note: {event.message}_", ""]
+            return [md(f"_Note: {event.message}_"), ""]
         case ChatFinished():
-            return [f"**Finished:** {event.reason}", "", f"**Summary:** {event.summary}" if event.summary.strip() else "", ""]
+            return [md(f"**Finished:** {event.reason}"), "", md(f"**Summary:** {event.summary}") if event.summary.strip() else "", ""]
     return []
+
+
+def _info(language: str) -> str:
+    """A code fence's info string: a language name only (anything else could end the fence line)."""
+    return language if language.replace("+", "").replace("-", "").isalnum() else ""
 
 
 # -- HTML --------------------------------------------------------------------------------------------------
