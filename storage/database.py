@@ -14,6 +14,7 @@ appends to a few hundred per second.
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, nullcontext
@@ -24,7 +25,7 @@ from sqlalchemy import Connection, Engine, event, exc, make_url
 from sqlalchemy.engine import URL
 from sqlmodel import Session, create_engine
 
-from storage.errors import DatabaseOpenError
+from storage.errors import DatabaseOpenError, database_error_reason
 from storage.migrate import upgrade
 from storage.runs import interrupt_dead_runs
 
@@ -231,7 +232,9 @@ def check_connection(db: Database) -> None:
         with db.engine.connect() as connection:
             connection.exec_driver_sql("SELECT count(*) FROM sqlite_master" if db.is_sqlite else "SELECT 1")
     except exc.DBAPIError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
+        reason = database_error_reason(error)
+        if _disk_full(reason):
+            raise DatabaseOpenError(_write_refused(db, error)) from None
         if db.is_sqlite:
             raise DatabaseOpenError(
                 f"cannot open the SQLite database {db.location}: {reason}. Check the file and its "
@@ -250,7 +253,25 @@ def open_database(url: str | None = None) -> Database:
         check_connection(db)
         upgrade(db)
         interrupt_dead_runs(db)
+    except (exc.DBAPIError, sqlite3.Error) as error:  # e.g. a full disk refusing the first write
+        db.close()
+        raise DatabaseOpenError(_write_refused(db, error)) from None
     except BaseException:
         db.close()
         raise
     return db
+
+
+def _disk_full(reason: str) -> bool:
+    return any(words in reason.lower() for words in ("disk is full", "no space left", "disk full"))
+
+
+def _write_refused(db: Database, error: BaseException) -> str:
+    reason = database_error_reason(error)
+    hint = (
+        "The disk that holds it is full: free some space there, or point "
+        f"{DATA_DIR_ENV} / {DATABASE_URL_ENV} at a disk with room."
+        if _disk_full(reason)
+        else "Check that the file (or server) accepts writes."
+    )
+    return f"cannot open the database {db.location}: it refused a write ({reason}). {hint} Nothing was lost."

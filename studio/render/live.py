@@ -78,12 +78,16 @@ def follow_run(db: Database, engine: RunEngine, run_id: int, footer: Callable[[]
             break
         time.sleep(POLL_S)
     typing.empty()
+    if handle is not None and handle.storage_error and get_run(db, run_id).status in ACTIVE_STATUSES:
+        st.error(f"The run was stopped: it {handle.storage_error}. Everything recorded before is kept; the run "
+                 "will read \"failed\" as soon as the database accepts writes again.", icon=":material/database:")
 
 
 def _ended(engine: RunEngine, run_id: int, run) -> bool:  # type: ignore[no-untyped-def]
     """True once nothing more can arrive: finished, or driven by a process that is gone."""
-    if engine.is_active(run_id):
-        return False
+    handle = engine.handle(run_id)
+    if handle is not None:
+        return handle.done.is_set()  # its worker is here: it ended even if the status could not be stored
     if run.status not in ACTIVE_STATUSES:
         return True
-    return engine.handle(run_id) is None and owner_alive(run.owner) is False
+    return owner_alive(run.owner) is False

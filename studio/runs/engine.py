@@ -22,6 +22,7 @@ from components.events import ErrorRaised, Event, MessageSent, Notice, TokenDelt
 from components.runtime import CancellationToken, EventBus, InputRequest
 from storage import Database
 from storage.documents import TeamDocument
+from storage.errors import database_error_reason
 from storage.eventlog import append_events
 from storage.runs import create_run, set_run_status
 from studio.builder import build_team
@@ -30,6 +31,17 @@ from studio.runs.resume import restore_history
 logger = logging.getLogger(__name__)
 
 DEFAULT_INPUT_TIMEOUT_S = 15 * 60
+STATUS_RETRY_S = 10 * 60  # how long a run whose status could not be stored keeps trying (a full disk)
+STATUS_RETRY_INTERVAL_S = 0.5
+
+
+def _is_database_error(error: BaseException) -> bool:
+    """A failure of the database itself (the driver's errors), as opposed to a bug or a refused value."""
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    return isinstance(error, DBAPIError | OperationalError) or type(error).__module__.split(".")[0] in (
+        "sqlite3", "psycopg"
+    )
 
 
 @dataclass
@@ -44,6 +56,15 @@ class RunHandle:
     streaming: dict[str, tuple[str, str]] = field(default_factory=dict)  # stream_id -> (agent, text so far)
     done: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
+    storage_error: str | None = None  # set when an event could not be stored: the run is cancelled at once
+    outcome: tuple[str, str | None] | None = None  # (status, error) the run ended with, even if unstored
+
+    def storage_failed(self, error: BaseException) -> None:
+        """An event write failed: stop the run now (nothing it does from here could be kept)."""
+        if self.storage_error is None:
+            self.storage_error = f"could not store the conversation: {database_error_reason(error)}"
+            logger.error("run %s: %s", self.run_id, self.storage_error)
+        self.cancellation.cancel(self.storage_error)
 
     def live_text(self) -> tuple[str, str] | None:
         """(agent, text) of the reply being streamed right now, if any."""
@@ -65,7 +86,12 @@ class EventWriter:
             return
         if isinstance(event, MessageSent):
             self.handle.streaming.clear()
-        append_events(self.db, self.handle.run_id, [event])
+        if self.handle.storage_error is not None:
+            return  # the run is being cancelled; a later event must not land after a gap
+        try:
+            append_events(self.db, self.handle.run_id, [event])
+        except Exception as error:  # noqa: BLE001 - any failure to store ends the run (disk full, server gone)
+            self.handle.storage_failed(error)
 
 
 class RunEngine:
@@ -79,6 +105,7 @@ class RunEngine:
         self.data_dir = Path(data_dir)
         self.input_timeout_s = input_timeout_s
         self.subscribers = list(subscribers)  # extra listeners for every run (the CLI prints events)
+        self.status_retry_s = STATUS_RETRY_S
         self._handles: dict[int, RunHandle] = {}
         self._lock = threading.Lock()
 
@@ -173,20 +200,55 @@ class RunEngine:
                     team.close()
         except RunCancelled as exc:
             status, error = "stopped", str(exc) or "stopped by the user"
+            if handle.storage_error is not None:
+                status, error = "failed", handle.storage_error
         except HumanInputTimeout as exc:
             status, error = "stopped", str(exc)
         except LLMError as exc:
             status, error = "failed", str(exc)  # the client already published the error event
         except Exception as exc:
-            logger.exception("run %s failed", handle.run_id)
-            status, error = "failed", f"{type(exc).__name__}: {exc}"
-            self._record(handle, ErrorRaised(error_kind="run", message=error))
+            if handle.storage_error is None and _is_database_error(exc):
+                handle.storage_failed(exc)  # e.g. the status write at the start, or while asking a human
+            if handle.storage_error is not None:
+                status, error = "failed", handle.storage_error
+            else:
+                logger.exception("run %s failed", handle.run_id)
+                status, error = "failed", f"{type(exc).__name__}: {exc}"
+                self._record(handle, ErrorRaised(error_kind="run", message=error))
         finally:
             handle.streaming.clear()
+            handle.outcome = (status, error)
+            self._finish(handle, status, error)
+
+    def _finish(self, handle: RunHandle, status: str, error: str | None) -> None:
+        """Record how the run ended. If the database refuses (a full disk), keep trying in the background
+        for ``status_retry_s``: the run then reads "failed" as soon as a write succeeds again, and if this
+        process ends first, the next start marks it interrupted. Waiters are released at once either way."""
+        try:
+            if handle.storage_error is not None:
+                append_events(self.db, handle.run_id, [ErrorRaised(error_kind="storage", message=handle.storage_error)])
+            set_run_status(self.db, handle.run_id, status, error=error)  # type: ignore[arg-type]
+        except Exception as first:  # noqa: BLE001
+            handle.storage_error = handle.storage_error or (
+                f"could not store the conversation: {database_error_reason(first)}"
+            )
+            handle.outcome = ("failed", handle.storage_error)
+            handle.done.set()
+            self._retry_finish(handle)
+        else:
+            handle.done.set()
+
+    def _retry_finish(self, handle: RunHandle) -> None:
+        deadline = time.monotonic() + self.status_retry_s
+        while time.monotonic() < deadline:
+            time.sleep(STATUS_RETRY_INTERVAL_S)
             try:
-                set_run_status(self.db, handle.run_id, status, error=error)  # type: ignore[arg-type]
-            finally:
-                handle.done.set()
+                set_run_status(self.db, handle.run_id, "failed", error=handle.storage_error)
+            except Exception:  # noqa: BLE001 - still refused: try again
+                continue
+            self._record(handle, ErrorRaised(error_kind="storage", message=handle.storage_error or ""))
+            return
+        logger.error("run %s: the database still refuses writes; its status is left to the next start", handle.run_id)
 
     def _record(self, handle: RunHandle, event: Event) -> None:
         try:
