@@ -1,19 +1,19 @@
 """Checking a tool's source as it is typed: syntax first, then the JSON schema its LLM will see.
 
-The schema comes from ``components.function_schema`` (type hints, ``Annotated`` descriptions, the
-docstring). To get it the source is run, as the run engine runs it when an agent uses the tool
-(``studio.builder.load_tool``): it is the person's own code, on their own machine.
+Checking never runs the source (it may come from a shared team file): the schema is read from the
+syntax tree by ``studio.tool_signature``, with the same rules as ``components.function_schema`` (type
+hints, ``Annotated`` descriptions, the docstring). Tool code runs only in a run somebody started.
 """
 
 from __future__ import annotations
 
 import ast
+import importlib.util
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
-from components import function_schema
-from storage.documents import ToolSpec
-from studio.builder import load_tool
+from studio.tool_signature import static_schema
 
 NEW_TOOL_SOURCE = '''from typing import Annotated
 
@@ -56,14 +56,28 @@ def check_tool(source: str, name: str | None, description: str = "") -> ToolChec
     if not functions:
         return ToolCheck(error="define a function: def my_tool(x: int) -> str: ...")
     name = name if name in functions else functions[0]
+    tree = ast.parse(source)
+    missing = _missing_imports(tree)
+    if missing:
+        return ToolCheck(functions, error=f"the code imports {', '.join(missing)}, which "
+                         f"{'is' if len(missing) == 1 else 'are'} not installed on this machine")
+    function = next(n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name)
     try:
-        func = load_tool(ToolSpec(name=name, description=description, source=source))
-        schema = function_schema(func, name=name, description=description or None)
+        schema = static_schema(function, description)
     except ValueError as error:
         return ToolCheck(functions, error=str(error))
-    except Exception as error:  # noqa: BLE001 - the person's code may raise anything while it loads
-        return ToolCheck(functions, error=f"the code fails when it is loaded: {type(error).__name__}: {error}")
     return ToolCheck(functions, schema=schema)
+
+
+def _missing_imports(tree: ast.Module) -> list[str]:
+    """Top-level modules the code imports that cannot be found (looked up, never imported)."""
+    names: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names += [alias.name.split(".")[0] for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.append(node.module.split(".")[0])
+    return [name for name in dict.fromkeys(names) if name not in sys.modules and importlib.util.find_spec(name) is None]
 
 
 def describe_parameters(parameters: dict[str, Any]) -> str:
@@ -74,7 +88,10 @@ def describe_parameters(parameters: dict[str, Any]) -> str:
     required = set(parameters.get("required") or [])
     lines = ["**What the model fills in when it calls it:**"]
     for name, schema in properties.items():
-        kind = schema.get("type") or " or ".join(s.get("type", "?") for s in schema.get("anyOf", [])) or "any value"
-        need = "required" if name in required else f"optional, default {schema.get('default')!r}"
+        kind = (schema.get("type") or " or ".join(s.get("type", "?") for s in schema.get("anyOf", []))
+                or (f"a {schema['x-roundtable-type']}, described when a run starts" if "x-roundtable-type" in schema
+                    else "any value"))
+        default = schema["x-roundtable-default"] if "x-roundtable-default" in schema else repr(schema.get("default"))
+        need = "required" if name in required else f"optional, default {default}"
         lines.append(f"- `{name}` ({kind}, {need}): {schema.get('description', '')}")
     return "\n".join(lines)

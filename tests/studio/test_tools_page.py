@@ -38,7 +38,7 @@ def test_syntax_errors_are_shown_before_saving(page, studio_db):  # type: ignore
     at.text_area(key="tools.f.source").input("def nodoc(x: int) -> int:\n    return x\n").run()
     assert "needs a description" in texts(at)
     at.text_area(key="tools.f.source").input("import no_such_module_here\n\ndef f(x: int) -> int:\n    '''D.'''\n").run()
-    assert "the code fails when it is loaded: ModuleNotFoundError" in texts(at)
+    assert "the code imports no_such_module_here, which is not installed on this machine" in texts(at)
     assert list_tools(fresh(studio_db)) == []
 
 
@@ -85,3 +85,27 @@ def test_delete_asks_first_and_refuses_a_tool_in_use(page, studio_db):  # type: 
     click(at, "tools.delete_confirm")
     assert "Deleted tool" in texts(at)
     assert [t.name for t in list_tools(fresh(studio_db))] == ["add"]
+
+
+def test_looking_at_a_tool_never_runs_its_code(page, studio_db, tmp_path):  # type: ignore[no-untyped-def]
+    """A tool from a shared team file: its top-level code would write a file if it ever ran (security, hole 5)."""
+    from storage.designs import save_tool
+    from storage.documents import ToolSpec
+
+    marker = tmp_path / "ran.txt"
+    source = (
+        f"open({str(marker)!r}, 'w').write('top level ran')\n"
+        "from typing import Annotated, Literal\n\n"
+        "class Point:\n    pass\n\n"
+        "def where(city: Annotated[str, 'The city'], unit: Literal['c', 'f'] = 'c', near: Point | None = None,\n"
+        f"          at: float = __import__('os').system('touch {marker}')) -> str:\n"
+        "    '''Say where.'''\n"
+        f"    open({str(marker)!r}, 'w').write('body ran')\n"
+        "    return city\n"
+    )
+    save_tool(studio_db, ToolSpec(name="where", source=source))
+    at = click(page("tools"), "tools.pick.where")
+    schema = at.json[0].value
+    assert '"enum"' in schema and '"The city"' in schema, texts(at)
+    assert "- `near` (a Point | None, described when a run starts, optional, default None)" in texts(at)
+    assert not marker.exists(), "checking the tool executed its code"
