@@ -8,6 +8,7 @@ mistakes reports them all at once rather than one per attempt.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -290,9 +291,34 @@ def check_run_document(data: Any) -> tuple[RunDocument | None, list[Problem]]:
     return (document if not problems else None), problems
 
 
+MAX_NESTING = 100  # far deeper than any document Roundtable writes; a hostile file cannot exhaust the stack
+
+
+_STRING_OR_BRACKET = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
+def _too_deep(text: str, limit: int = MAX_NESTING) -> bool:
+    """True if arrays/objects nest deeper than ``limit`` (brackets inside strings do not count)."""
+    depth = 0
+    for match in _STRING_OR_BRACKET.finditer(text):
+        char = match.group(0)
+        if char in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
 def _read_json(text: str | bytes, source: str) -> Any:
     try:
+        if _too_deep(text.decode() if isinstance(text, bytes) else text):
+            problem = Problem("", f"nested too deeply (more than {MAX_NESTING} levels of arrays and objects)")
+            raise DocumentError(source, [problem], _IMPORT_HINT)
         return json.loads(text)
+    except RecursionError:  # a backstop: the check above should make this unreachable
+        raise DocumentError(source, [Problem("", "nested too deeply")], _IMPORT_HINT) from None
     except UnicodeDecodeError:
         raise DocumentError(source, [Problem("", "not UTF-8 text")], _IMPORT_HINT) from None
     except json.JSONDecodeError as error:
