@@ -8,6 +8,7 @@ output and images, tool calls as cards, speaker choices as quiet captions.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,7 @@ from studio.render.avatars import HUMAN_COLOR, agent_color, avatar_uri
 from studio.render.safe_markdown import code_block
 from studio.render.safe_markdown import safe_markdown as _md
 
+SHOWN_CHARS = 6_000  # drawn at once; a 1 MB text takes about half a minute to appear in the browser
 _IMAGE_MIMES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp")
 _HUMAN = "human"
 
@@ -49,6 +51,8 @@ class Transcript:
     _calls: dict[str, ToolCall] = field(default_factory=dict)
     _avatars: dict[str, str] = field(default_factory=dict)
     _chats: int = 0
+    _seq: int = 0
+    _part: int = 0
 
     def add_all(self, events: list[StoredEvent]) -> None:
         for stored in events:
@@ -56,6 +60,7 @@ class Transcript:
 
     def add(self, stored: StoredEvent) -> None:
         event = stored.event
+        self._seq, self._part = stored.seq, 0
         with self.container:
             match event:
                 case MessageSent():
@@ -96,6 +101,26 @@ class Transcript:
                         st.markdown(_md(f"**Summary:** {event.summary.strip()}"))
 
     # -- pieces ----------------------------------------------------------------------------------------
+    def _long(self, text: str, draw: Callable[[str], None]) -> None:
+        """Draw ``text`` with ``draw``; past SHOWN_CHARS only its start, with Show all and a download.
+
+        The whole text stays stored and goes into every export; only the page draws less of it.
+        """
+        key = f"{self.key_prefix}-all-{self._seq}-{self._part}"
+        self._part += 1
+        if len(text) <= SHOWN_CHARS or st.session_state.get(key):
+            draw(text)
+            return
+        cut = text.rfind("\n", 0, SHOWN_CHARS)
+        cut = cut if cut > SHOWN_CHARS // 2 else SHOWN_CHARS
+        draw(text[:cut])
+        st.caption(f"{len(text) - cut:,} more characters are not drawn here; the whole text is stored and exported.")
+        show, save = st.columns(2)
+        show.button("Show all", key=f"{key}-show", icon=":material/unfold_more:", width="stretch",
+                    on_click=st.session_state.__setitem__, args=(key, True))
+        save.download_button(f"Download all ({_size(len(text.encode()))})", data=text, file_name=f"event-{self._seq}.txt",
+                             mime="text/plain", key=f"{key}-download", icon=":material/download:", width="stretch")
+
     def _avatar(self, name: str) -> str:
         if name not in self._avatars:
             color = HUMAN_COLOR if name == _HUMAN else agent_color(name, self.members)
@@ -107,7 +132,7 @@ class Transcript:
         with st.chat_message(event.sender, avatar=self._avatar(event.sender)):
             title = f"**{event.sender}** :gray[→ {event.recipient}]"
             if text and not event.tool_responses and not text.startswith("exitcode:"):
-                st.markdown(_md(f"{title}\n\n{text}"))  # one element per plain message: cheaper to draw
+                self._long(text, lambda shown: st.markdown(_md(f"{title}\n\n{shown}")))  # one element: cheaper
                 text = ""
             else:
                 st.markdown(_md(title))
@@ -119,7 +144,7 @@ class Transcript:
                 st.markdown(_md(f"{':material/check_circle:' if ok else ':material/cancel:'} reports the code result: `{first}`"))
                 if rest.strip():
                     with st.expander("what the team sees"):
-                        st.code(rest, language="text")
+                        self._long(rest, lambda shown: st.code(shown, language="text"))
             elif not event.content and not event.tool_calls:
                 st.caption("(empty message)")
             for call in event.tool_calls or []:
@@ -131,7 +156,7 @@ class Transcript:
         sandbox = "in Docker" if event.executor == "docker" else "on this machine"
         status = st.status(_md(f"**{event.agent}** runs {event.language} code {sandbox}…"), state="running", expanded=False)
         with status:
-            st.code(event.code, language=_lexer(event.language))
+            self._long(event.code, lambda shown: st.code(shown, language=_lexer(event.language)))
         self._status[event.exec_id] = status
 
     def _code_finished(self, event: CodeFinished, seq: int) -> None:
@@ -147,7 +172,7 @@ class Transcript:
         if not event.output.strip():
             st.caption("(no output)")
         elif ok:
-            st.code(event.output, language="text")
+            self._long(event.output, lambda shown: st.code(shown, language="text"))
         else:
             st.error(_md("Output of the failed run:\n" + code_block(event.output.rstrip())), icon=":material/error:")
         base = Path(event.work_dir) if event.work_dir else None
@@ -174,7 +199,7 @@ class Transcript:
                 st.caption("arguments")
                 st.code(_pretty_json(arguments), language="json")
             st.caption("result")
-            st.code(event.content, language="text")
+            self._long(event.content, lambda shown: st.code(shown, language="text"))
 
     def _input_given(self, event: InputGiven) -> None:
         with st.chat_message(_HUMAN, avatar=self._avatar(_HUMAN)):

@@ -81,3 +81,24 @@ def test_replay_draws_up_to_the_position_and_steps(studio_db, page) -> None:
     assert any("replay me #0" in t for t in texts) and not any("replay me #1" in t for t in texts)
     assert at.slider(key="replay.slider").value == 2
     assert not at.exception
+
+
+def test_a_huge_message_is_drawn_shortened_with_show_all_and_the_whole_text_to_download(studio_db, page) -> None:
+    """A 1 MB reply (a model or a flood of output): the page draws its start, the rest on request."""
+    huge = "".join(f"line {i:06d} of a very long reply\n" for i in range(30_000))  # ~1 MB
+    run_id = create_run(studio_db, _team(), "flood")
+    append_events(studio_db, run_id, [
+        MessageSent(sender="helper", recipient="user", role="assistant", content=huge, name="helper"),
+        ChatFinished(chat_id="c", initiator="user", recipient="helper", reason="done"),
+    ])
+    set_run_status(studio_db, run_id, "completed")
+    at = page("replay")
+    at.query_params["run"] = str(run_id)
+    at.run()
+    drawn = next(m.value for m in at.markdown if "line 000000" in m.value)
+    assert len(drawn) < 7_000 and "line 029999" not in drawn
+    assert any("more characters are not drawn here" in c.value for c in at.caption)
+    show = next(b for b in at.button if b.label == "Show all")
+    show.click().run()
+    assert any("line 029999" in m.value for m in at.markdown)  # now drawn whole
+    assert not at.exception
