@@ -116,6 +116,17 @@ class ToolSpec(_Doc):
         return source
 
 
+def relative_folder_problem(value: str) -> str | None:
+    """Why ``value`` is not a relative folder that stays inside its parent, or None if it is."""
+    text = value.strip()
+    parts = [part for part in text.replace("\\", "/").split("/") if part not in ("", ".")]
+    if text.startswith(("/", "\\", "~")) or (len(text) > 1 and text[1] == ":"):
+        return f'must be a folder inside the run\'s folder (a relative path such as "coding"), not {value!r}'
+    if ".." in parts or "\0" in text:
+        return f'must be a folder inside the run\'s folder, without "..": got {value!r}'
+    return None
+
+
 class TerminationSpec(_Doc):
     """When a received message ends the conversation for this agent."""
 
@@ -139,6 +150,17 @@ class CodeExecutionSpec(_Doc):
     cpus: float | None = Field(default=None, gt=0, description="Container CPU limit.")
     pids_limit: int | None = Field(default=None, ge=1, description="Container process limit.")
     network: bool = Field(default=False, description="Allow the container network access.")
+
+    @field_validator("work_dir")
+    @classmethod
+    def _inside_the_run_folder(cls, value: str | None) -> str | None:
+        """A folder inside the run's own folder: an imported file must not choose a host directory."""
+        if value is None or not value.strip():
+            return None
+        problem = relative_folder_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value.strip()
 
     @field_validator("last_n_messages", mode="wrap")
     @classmethod

@@ -24,7 +24,14 @@ from components import (
     limit_context,
 )
 from components.coding.extract import content_str
-from storage.documents import AgentSpec, ModelSpec, TeamDocument, TerminationSpec, ToolSpec
+from storage.documents import (
+    AgentSpec,
+    ModelSpec,
+    TeamDocument,
+    TerminationSpec,
+    ToolSpec,
+    relative_folder_problem,
+)
 
 _CLASSES: dict[str, type[ConversableAgent]] = {
     "assistant": AssistantAgent, "user_proxy": UserProxyAgent, "conversable": ConversableAgent,
@@ -88,11 +95,26 @@ def load_tool(tool: ToolSpec) -> Callable[..., Any]:
     return func
 
 
+def _code_folder(agent: AgentSpec, work_dir: Path) -> Path:
+    """The agent's code folder inside the run's folder; a document that names another place is refused
+    (checked again here: a stored snapshot may predate the document rule)."""
+    relative = agent.code_execution.work_dir
+    if not relative:
+        return work_dir
+    problem = relative_folder_problem(relative)
+    folder = work_dir / relative
+    if problem is None and not folder.resolve().is_relative_to(work_dir.resolve()):
+        problem = f"must be a folder inside the run's folder, not a link out of it: got {relative!r}"
+    if problem:
+        raise ValueError(f"agent {agent.name}: code_execution.work_dir {problem}")
+    return folder
+
+
 def code_execution_config(agent: AgentSpec, work_dir: Path) -> CodeExecutionConfig | bool:
     spec = agent.code_execution
     if spec.mode == "none":
         return False
-    folder = work_dir / spec.work_dir if spec.work_dir else work_dir
+    folder = _code_folder(agent, work_dir)
     if spec.mode == "local":
         return CodeExecutionConfig(
             work_dir=str(folder), timeout=int(spec.timeout), last_n_messages=spec.last_n_messages, use_docker=False

@@ -174,7 +174,13 @@ def _streamed(litellm: Any, entry: ModelEntry, messages: list[dict[str, Any]], k
 
 
 def _response_from(litellm: Any, raw: Any, entry: ModelEntry) -> LLMResponse:
-    choice = raw.choices[0].message
+    choices = getattr(raw, "choices", None) or []
+    if not choices or getattr(choices[0], "message", None) is None:
+        raise LLMError(
+            f"model {entry.model} answered without a reply: {_what_came_back(raw)}",
+            kind="server", model=entry.model, retryable=False,
+        )
+    choice = choices[0].message
     message: dict[str, Any] = {"role": "assistant", "content": choice.content}
     tool_calls = getattr(choice, "tool_calls", None)
     if tool_calls:
@@ -196,6 +202,17 @@ def _response_from(litellm: Any, raw: Any, entry: ModelEntry) -> LLMResponse:
         completion_tokens=completion_tokens,
         cost=_cost(litellm, raw, entry, prompt_tokens, completion_tokens),
     )
+
+
+def _what_came_back(raw: Any) -> str:
+    """One phrase for a response without a usable choice: what the provider did send."""
+    choices = getattr(raw, "choices", None)
+    shape = "an empty 'choices' list" if isinstance(choices, list) and not choices else f"choices {choices!r:.80}"
+    details = [f"{name} {value}" for name in ("id", "object") if (value := getattr(raw, name, None))]
+    usage = getattr(raw, "usage", None)
+    if usage is not None and getattr(usage, "total_tokens", None) is not None:
+        details.append(f"usage {usage.total_tokens} tokens")
+    return f"the response had {shape}" + (f" ({', '.join(details)})" if details else "")
 
 
 _UNPRICED: set[str] = set()  # models litellm has no price for: asking again costs an exception each call

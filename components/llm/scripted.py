@@ -23,13 +23,17 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Step:
-    """One scripted answer: text, tool calls, an HTTP error, or a delay before answering."""
+    """One scripted answer: text, tool calls, an HTTP error, or a delay before answering.
+
+    ``no_choices`` answers 200 with an empty ``choices`` list, as a misbehaving provider does.
+    """
 
     content: str | None = None
     tool_calls: tuple[dict[str, Any], ...] = ()
     status: int = 200
     error: str = ""
     delay_s: float = 0.0
+    no_choices: bool = False
 
 
 def say(content: str, delay_s: float = 0.0) -> Step:
@@ -44,6 +48,11 @@ def tool_call(name: str, arguments: dict[str, Any], call_id: str | None = None, 
 
 def fail(status: int, message: str = "scripted failure") -> Step:
     return Step(status=status, error=message)
+
+
+def no_choices() -> Step:
+    """A 200 answer whose ``choices`` list is empty (plain) or whose chunks carry no choice (streamed)."""
+    return Step(no_choices=True)
 
 
 def hang(seconds: float) -> Step:
@@ -199,7 +208,8 @@ class _Handler(BaseHTTPRequestHandler):
         base = {"id": f"chatcmpl-{uuid.uuid4().hex[:10]}", "object": "chat.completion.chunk", "created": int(time.time()), "model": body.get("model", "")}
 
         def emit(delta: dict[str, Any], finish: str | None = None, **extra: Any) -> None:
-            chunk = {**base, "choices": [{"index": 0, "delta": delta, "finish_reason": finish}], **extra}
+            choices = [] if step.no_choices else [{"index": 0, "delta": delta, "finish_reason": finish}]
+            chunk = {**base, "choices": choices, **extra}
             self.wfile.write(f"data: {json.dumps(chunk)}\n\n".encode())
             self.wfile.flush()
 
@@ -232,6 +242,8 @@ def _completion(body: dict[str, Any], step: Step) -> dict[str, Any]:
         "object": "chat.completion",
         "created": int(time.time()),
         "model": body.get("model", ""),
-        "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls" if step.tool_calls else "stop"}],
+        "choices": [] if step.no_choices else [
+            {"index": 0, "message": message, "finish_reason": "tool_calls" if step.tool_calls else "stop"}
+        ],
         "usage": {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion},
     }

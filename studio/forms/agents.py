@@ -135,7 +135,7 @@ def spec_from_form(form: Form) -> AgentSpec | None:
 _FIELDS = {
     "termination.keyword": "term_keyword", "termination": "term_keyword", "code_execution.image": "docker_image",
     "code_execution.memory_mb": "docker_memory", "code_execution.timeout": "exec_timeout",
-    "code_execution.last_n_messages": "exec_last_n", "code_execution": "exec_mode", "max_consecutive_auto_reply": "max_replies",
+    "code_execution.last_n_messages": "exec_last_n", "code_execution.work_dir": "exec_work_dir", "code_execution": "exec_mode", "max_consecutive_auto_reply": "max_replies",
 }
 
 

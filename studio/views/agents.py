@@ -148,6 +148,7 @@ with editor:
                 "Work folder (optional)", **form.widget("exec_work_dir"), placeholder="a fresh folder for each run",
                 help="A folder inside the run's own folder, shared by the agents that name it.",
             )
+            form.error("exec_work_dir")
         if mode == "docker":
             st.text_input("Docker image", **form.widget("docker_image"), help="Needs Python inside, e.g. python:3-slim.")
             form.error("docker_image")
@@ -180,7 +181,7 @@ with editor:
             "Default reply", **form.widget("default_auto_reply"),
             help="What the agent says when it has nothing else to say (no model, no code to run).",
         )
-    form.other_errors(["name", "model", "term_keyword", "max_replies", "exec_timeout", "exec_last_n",
+    form.other_errors(["name", "model", "term_keyword", "max_replies", "exec_timeout", "exec_last_n", "exec_work_dir",
                        "docker_image", "exec_mode", "tools"])
 
     save_col, delete_col = st.columns([1, 1])
