@@ -12,14 +12,15 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from components.events import MessageSent
+from components.events import ChatFinished, MessageSent, SpeakerSelected
 from storage import Database
 from storage.documents import ACTIVE_STATUSES
-from storage.eventlog import events_after
+from storage.eventlog import StoredEvent, events_after
 from storage.processes import owner_alive
 from storage.runs import get_run, run_snapshot
 from studio.render.avatars import agent_color, avatar_uri
 from studio.render.run_header import render_run_header
+from studio.render.safe_markdown import safe_markdown
 from studio.render.transcript import Transcript
 from studio.runs.engine import RunEngine
 
@@ -51,6 +52,8 @@ def follow_run(db: Database, engine: RunEngine, run_id: int, footer: Callable[[]
     handle = engine.handle(run_id)
     shown_request = handle.pending.request_id if handle and handle.pending else None
     drawn: tuple[object, ...] = ()
+    speaker = _waiting_speaker(stored)
+    status_line: str | None = None
     while True:
         run = get_run(db, run_id)
         new = events_after(db, run_id, last_seq)
@@ -58,20 +61,31 @@ def follow_run(db: Database, engine: RunEngine, run_id: int, footer: Callable[[]
             transcript.add(item)
             last_seq = item.seq
             rounds += isinstance(item.event, MessageSent)
+            speaker = _waiting_speaker([item], speaker)
         state = (run.status, int(time.time()))  # the header is costly to redraw: at most once a second
         if state != drawn:
             with header.container():
                 render_run_header(run, rounds)
             drawn = state
         live = handle.live_text() if handle else None
-        if live:
+        if live and live[0] in members:
             agent, text = live
+            status_line = None
             with typing.container():
                 with st.chat_message(agent, avatar=avatar_uri(agent, agent_color(agent, members))):
                     st.markdown(f"**{agent}** is writing…")
-                    st.markdown(text + " ▌")
+                    st.markdown(safe_markdown(text) + " ▌")
         else:
-            typing.empty()
+            # The manager's own call (choosing a speaker) is no speech bubble: a status line says who is up.
+            line = ("choosing who speaks next…" if live else f"**{speaker}** is thinking…" if speaker else None)
+            if run.status not in ACTIVE_STATUSES:
+                line = None
+            if line != status_line:
+                status_line = line
+                if line:
+                    typing.caption(safe_markdown(f":material/more_horiz: {line}"))
+                else:
+                    typing.empty()
         if handle and handle.pending and handle.pending.request_id != shown_request:
             st.rerun()  # draw the answer box for the new question
         if not new and _ended(engine, run_id, run):
@@ -81,6 +95,18 @@ def follow_run(db: Database, engine: RunEngine, run_id: int, footer: Callable[[]
     if handle is not None and handle.storage_error and get_run(db, run_id).status in ACTIVE_STATUSES:
         st.error(f"The run was stopped: it {handle.storage_error}. Everything recorded before is kept; the run "
                  "will read \"failed\" as soon as the database accepts writes again.", icon=":material/database:")
+
+
+def _waiting_speaker(events: list[StoredEvent], speaker: str | None = None) -> str | None:
+    """The speaker the manager chose who has not sent a message yet (None once they have)."""
+    for item in events:
+        if isinstance(item.event, SpeakerSelected):
+            speaker = item.event.speaker
+        elif isinstance(item.event, ChatFinished) or (
+            isinstance(item.event, MessageSent) and item.event.sender == speaker
+        ):
+            speaker = None
+    return speaker
 
 
 def _ended(engine: RunEngine, run_id: int, run) -> bool:  # type: ignore[no-untyped-def]

@@ -52,6 +52,7 @@ class Transcript:
     _avatars: dict[str, str] = field(default_factory=dict)
     _chats: int = 0
     _seq: int = 0
+    _opening: bool = False  # the next message opens the run: the person's task (or follow-up)
     _part: int = 0
 
     def add_all(self, events: list[StoredEvent]) -> None:
@@ -91,9 +92,12 @@ class Transcript:
                     st.info(_md(event.message), icon=":material/info:")
                 case ChatStarted():
                     self._chats += 1
+                    self._opening = self._chats == 1
                     if self._chats > 1:
                         st.divider()
-                    st.caption(_md(f":material/forum: **{event.initiator}** starts a conversation with **{event.recipient}**"))
+                    group = self.members and event.recipient not in self.members  # the group chat's manager
+                    with_whom = "the group" if group else f"**{event.recipient}**"
+                    st.caption(_md(f":material/forum: **{event.initiator}** starts a conversation with {with_whom}"))
                 case ChatFinished():
                     text = f"Conversation finished: {event.reason}." if event.reason else "Conversation finished."
                     st.success(_md(text), icon=":material/flag:")
@@ -129,8 +133,13 @@ class Transcript:
 
     def _message(self, event: MessageSent) -> None:
         text = content_str(event.content) if event.content is not None else ""
-        with st.chat_message(event.sender, avatar=self._avatar(event.sender)):
-            title = f"**{event.sender}** :gray[→ {event.recipient}]"
+        by_person, self._opening = self._opening, False
+        # A member's message to the group chat's manager goes to everyone: no "→ chat_manager" on each one.
+        to = "to the group" if self.members and event.recipient not in self.members else f"→ {event.recipient}"
+        author = _HUMAN if by_person else event.sender
+        with st.chat_message(author, avatar=self._avatar(author)):
+            title = (f"**You** :gray[{to}, through {event.sender}]" if by_person
+                     else f"**{event.sender}** :gray[{to}]")
             if text and not event.tool_responses and not text.startswith("exitcode:"):
                 self._long(text, lambda shown: st.markdown(_md(f"{title}\n\n{shown}")))  # one element: cheaper
                 text = ""
