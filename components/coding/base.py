@@ -11,6 +11,7 @@ import hashlib
 import mimetypes
 import os
 import re
+import stat
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -100,7 +101,11 @@ def cap_output(text: str, limit: int = MAX_OUTPUT_CHARS) -> str:
 
 
 def snapshot_files(root: Path, limit: int = 5_000) -> dict[str, tuple[int, int]]:
-    """relative path -> (mtime_ns, size) of files under ``root``, hidden folders skipped."""
+    """relative path -> (mtime_ns, size) of the regular files under ``root``, hidden folders skipped.
+
+    Links are never followed (``os.walk`` does not enter linked folders, and ``lstat`` looks at a link
+    itself): code in the sandbox may link a host file into the work dir, and it must not become an artifact.
+    """
     seen: dict[str, tuple[int, int]] = {}
     if not root.exists():
         return seen
@@ -109,8 +114,10 @@ def snapshot_files(root: Path, limit: int = 5_000) -> dict[str, tuple[int, int]]
         for name in filenames:
             path = Path(dirpath, name)
             try:
-                st = path.stat()
+                st = path.lstat()
             except OSError:
+                continue
+            if not stat.S_ISREG(st.st_mode):
                 continue
             seen[path.relative_to(root).as_posix()] = (st.st_mtime_ns, st.st_size)
             if len(seen) >= limit:

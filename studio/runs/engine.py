@@ -25,6 +25,7 @@ from storage.documents import TeamDocument
 from storage.eventlog import append_events
 from storage.runs import create_run, set_run_status
 from studio.builder import build_team
+from studio.runs.files import run_folder
 from studio.runs.resume import restore_history
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,12 @@ class RunHandle:
         """(agent, text) of the reply being streamed right now, if any."""
         items = list(self.streaming.values())
         return items[-1] if items else None
+
+
+def _upload_name(name: str) -> str:
+    """An uploaded file's name without any folder part (a name like ".." or "" becomes "upload")."""
+    base = Path(name.replace("\\", "/")).name
+    return base if base not in ("", ".", "..") else "upload"
 
 
 class EventWriter:
@@ -102,11 +109,10 @@ class RunEngine:
         if not task.strip():
             raise ValueError("the task is empty: type what the team should do")
         run_id = create_run(self.db, document, task, session_id=session_id)
-        work_dir = self.data_dir / "runs" / str(run_id) / "work"
+        work_dir = run_folder(self.data_dir, run_id)
         work_dir.mkdir(parents=True, exist_ok=True)
         for name, data in files:
-            target = (work_dir / Path(name).name)
-            target.write_bytes(data)
+            (work_dir / _upload_name(name)).write_bytes(data)
         handle = RunHandle(run_id=run_id, work_dir=work_dir)
         thread = threading.Thread(
             target=self._work, args=(handle, document, task, api_keys or {}, history or [], note),
