@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from components import RunCancelled, run_context
+from components.coding.sandbox_reaper import start_sandbox_reaper
 from components.errors import HumanInputTimeout, LLMError
 from components.events import ErrorRaised, Event, MessageSent, Notice, TokenDelta
 from components.runtime import CancellationToken, EventBus, InputRequest
@@ -88,6 +89,7 @@ class RunEngine:
         self.subscribers = list(subscribers)  # extra listeners for every run (the CLI prints events)
         self._handles: dict[int, RunHandle] = {}
         self._lock = threading.Lock()
+        start_sandbox_reaper()  # containers of processes killed with kill -9 go, now and every 30 s
 
     # -- starting ------------------------------------------------------------------------------------
     def start(
