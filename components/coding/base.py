@@ -11,6 +11,7 @@ import hashlib
 import mimetypes
 import os
 import re
+import stat
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
@@ -22,6 +23,9 @@ from components.events import Artifact
 TIMEOUT_EXIT_CODE = 124
 TIMEOUT_MESSAGE = "Timeout"
 MAX_OUTPUT_CHARS = 50_000
+#: a block that prints more than this many bytes (stdout and stderr together) is killed
+DEFAULT_OUTPUT_BYTE_LIMIT = 10 * 1024 * 1024
+OUTPUT_BYTE_LIMIT_ENV = "ROUNDTABLE_CODE_OUTPUT_LIMIT"
 
 PYTHON = ("python", "py", "python3", "Python")
 SHELL = ("bash", "shell", "sh")
@@ -93,6 +97,49 @@ class CommandOutcome:
     note: str = ""
 
 
+def output_byte_limit(value: int | None = None) -> int:
+    """``value``, else ``$ROUNDTABLE_CODE_OUTPUT_LIMIT``, else 10 MiB: the bytes a block may print."""
+    if value is None:
+        raw = os.environ.get(OUTPUT_BYTE_LIMIT_ENV, "").strip()
+        if not raw:
+            return DEFAULT_OUTPUT_BYTE_LIMIT
+        if not raw.isdigit():
+            raise ValueError(f"{OUTPUT_BYTE_LIMIT_ENV} must be a whole number of bytes, got {raw!r}")
+        value = int(raw)
+    if value < 1:
+        raise ValueError(f"the output limit must be at least 1 byte (got {value})")
+    return value
+
+
+def output_flood_note(limit: int) -> str:
+    return (
+        f"Killed: the code printed more than the {limit:,} byte output limit "
+        f"(set {OUTPUT_BYTE_LIMIT_ENV} to change it)."
+    )
+
+
+class OutputBuffer:
+    """Keeps the first ``keep`` bytes of a stream and counts the rest: a block may print gigabytes."""
+
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        self.data = bytearray()
+        self.dropped = 0
+
+    def add(self, chunk: bytes | None) -> int:
+        """Add ``chunk``; returns its length (what counts against the block's output limit)."""
+        if not chunk:
+            return 0
+        room = max(self.keep - len(self.data), 0)
+        self.data += chunk[:room]
+        self.dropped += max(len(chunk) - room, 0)
+        return len(chunk)
+
+    def text(self) -> str:
+        text = self.data.decode("utf-8", errors="replace")
+        return text + f"\n[output truncated: {self.dropped} more bytes]\n" if self.dropped else text
+
+
 def cap_output(text: str, limit: int = MAX_OUTPUT_CHARS) -> str:
     if len(text) <= limit:
         return text
@@ -100,7 +147,11 @@ def cap_output(text: str, limit: int = MAX_OUTPUT_CHARS) -> str:
 
 
 def snapshot_files(root: Path, limit: int = 5_000) -> dict[str, tuple[int, int]]:
-    """relative path -> (mtime_ns, size) of files under ``root``, hidden folders skipped."""
+    """relative path -> (mtime_ns, size) of the regular files under ``root``, hidden folders skipped.
+
+    Links are never followed (``os.walk`` does not enter linked folders, and ``lstat`` looks at a link
+    itself): code in the sandbox may link a host file into the work dir, and it must not become an artifact.
+    """
     seen: dict[str, tuple[int, int]] = {}
     if not root.exists():
         return seen
@@ -109,8 +160,10 @@ def snapshot_files(root: Path, limit: int = 5_000) -> dict[str, tuple[int, int]]
         for name in filenames:
             path = Path(dirpath, name)
             try:
-                st = path.stat()
+                st = path.lstat()
             except OSError:
+                continue
+            if not stat.S_ISREG(st.st_mode):
                 continue
             seen[path.relative_to(root).as_posix()] = (st.st_mtime_ns, st.st_size)
             if len(seen) >= limit:
@@ -140,10 +193,11 @@ class CodeExecutor(ABC):
     #: the interpreter (argv prefix) for each runnable language
     commands: dict[str, list[str]] = {}
 
-    def __init__(self, work_dir: str | Path = ".", timeout: int = 60) -> None:
+    def __init__(self, work_dir: str | Path = ".", timeout: int = 60, max_output_bytes: int | None = None) -> None:
         if timeout < 1:
             raise ValueError(f"timeout must be at least 1 second (got {timeout}); pass e.g. timeout=60")
         self.timeout = int(timeout)
+        self.max_output_bytes = output_byte_limit(max_output_bytes)
         self.work_dir = Path(work_dir).resolve()
         self.work_dir.mkdir(parents=True, exist_ok=True)
 

@@ -35,7 +35,9 @@ from components.coding.base import (
     CodeExecutor,
     CodeResult,
     CommandOutcome,
+    OutputBuffer,
     canonical_language,
+    output_flood_note,
 )
 from components.coding.docker_engine import (
     DEFAULT_IMAGE,
@@ -102,7 +104,8 @@ class DockerCommandLineCodeExecutor(CodeExecutor):
     ``timeout``, ``work_dir``, ``bind_dir`` (the work dir's path as the engine sees it, when Roundtable
     itself runs in a container), ``auto_remove`` (``close()`` removes the container rather than only
     stopping it) and ``stop_container`` (False: ``close()`` leaves it running). The limits are
-    ``memory_mb``, ``cpus``, ``pids_limit`` and ``network``. The code runs as ``user`` ("uid:gid"),
+    ``memory_mb``, ``cpus``, ``pids_limit``, ``network`` and ``max_output_bytes`` (a block that prints
+    more is killed; default ``$ROUNDTABLE_CODE_OUTPUT_LIMIT`` or 10 MiB). The code runs as ``user`` ("uid:gid"),
     by default your own uid, so you own the files it writes; as root, as nobody.
     """
 
@@ -122,8 +125,9 @@ class DockerCommandLineCodeExecutor(CodeExecutor):
         pids_limit: int = 128,
         network: bool = False,
         user: str | None = None,
+        max_output_bytes: int | None = None,
     ) -> None:
-        super().__init__(work_dir=work_dir, timeout=timeout)
+        super().__init__(work_dir=work_dir, timeout=timeout, max_output_bytes=max_output_bytes)
         for name, value in (("memory_mb", memory_mb), ("cpus", cpus), ("pids_limit", pids_limit)):
             if value <= 0:
                 raise ValueError(f"{name} must be positive (got {value})")
@@ -172,11 +176,16 @@ class DockerCommandLineCodeExecutor(CodeExecutor):
         deadline = time.monotonic() + timeout
         with token.on_cancel(run.wake.set):
             run.wake.wait(timeout)
-            exit_code = self._wait_exit(exec_id, deadline, token) if run.done.is_set() else None
-        if exit_code is None:  # past the timeout or stopped: kill the code with its container
+            ended = run.done.is_set() and not run.flooded
+            exit_code = self._wait_exit(exec_id, deadline, token) if ended else None
+        if exit_code is None:  # past the timeout, printed too much, or stopped: kill it with its container
             self._discard_container()
             run.done.wait(5)
         token.raise_if_cancelled()
+        if run.flooded:
+            return CommandOutcome(
+                exit_code=_KILLED, output=run.output(), note=output_flood_note(self.max_output_bytes)
+            )
         note = self._oom_note(container) if exit_code == _KILLED else ""
         return CommandOutcome(
             exit_code=_KILLED if exit_code is None else exit_code,
@@ -200,7 +209,7 @@ class DockerCommandLineCodeExecutor(CodeExecutor):
         api = self._client().api
         command = ["sh", "-c", _WRAPPER, "sh", *argv]
         exec_id = api.exec_create(container.id, command, workdir=WORKSPACE, user=self.user)["Id"]
-        return container, exec_id, _ExecRun(api, exec_id)
+        return container, exec_id, _ExecRun(api, exec_id, self.max_output_bytes)
 
     def _wait_exit(self, exec_id: str, deadline: float, token: runtime.CancellationToken) -> int | None:
         """The exit code once the process ends (its output may close first), or None at the deadline."""
@@ -345,21 +354,29 @@ class DockerCommandLineCodeExecutor(CodeExecutor):
 
 
 class _ExecRun:
-    """One exec's output, read by a daemon thread so the caller can time it out or stop it."""
+    """One exec's output, read by a daemon thread so the caller can time it out or stop it.
 
-    def __init__(self, api, exec_id: str) -> None:  # type: ignore[no-untyped-def]
-        self.stdout = _CappedBuffer(MAX_OUTPUT_CHARS // 2)
-        self.stderr = _CappedBuffer(MAX_OUTPUT_CHARS // 2)
+    Past ``limit`` bytes of output the run counts as flooded and wakes the caller, which kills it.
+    """
+
+    def __init__(self, api, exec_id: str, limit: int) -> None:  # type: ignore[no-untyped-def]
+        self.stdout = OutputBuffer(MAX_OUTPUT_CHARS // 2)
+        self.stderr = OutputBuffer(MAX_OUTPUT_CHARS // 2)
+        self.limit = limit
+        self.total = 0
+        self.flooded = False
         self.done = threading.Event()
-        self.wake = threading.Event()  # set when the exec ends or the run is stopped
+        self.wake = threading.Event()  # set when the exec ends, floods, or the run is stopped
         stream = api.exec_start(exec_id, stream=True, demux=True)
         threading.Thread(target=self._read, args=(stream,), name="docker-exec", daemon=True).start()
 
     def _read(self, stream) -> None:  # type: ignore[no-untyped-def]
         try:
             for out, err in stream:
-                self.stdout.add(out)
-                self.stderr.add(err)
+                self.total += self.stdout.add(out) + self.stderr.add(err)
+                if self.total > self.limit:
+                    self.flooded = True
+                    break
         except Exception:  # the container was killed mid-read
             pass
         finally:
@@ -370,26 +387,6 @@ class _ExecRun:
     def output(self) -> str:
         """stderr then stdout, as AutoGen reports it."""
         return self.stderr.text() + self.stdout.text()
-
-
-class _CappedBuffer:
-    """Keeps the first ``limit`` bytes: a block may print gigabytes before its timeout."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.data = bytearray()
-        self.dropped = 0
-
-    def add(self, chunk: bytes | None) -> None:
-        if not chunk:
-            return
-        room = max(self.limit - len(self.data), 0)
-        self.data += chunk[:room]
-        self.dropped += max(len(chunk) - room, 0)
-
-    def text(self) -> str:
-        text = self.data.decode("utf-8", errors="replace")
-        return text + f"\n[output truncated: {self.dropped} more bytes]\n" if self.dropped else text
 
 
 def _close_quietly(stream) -> None:  # type: ignore[no-untyped-def]

@@ -4,18 +4,21 @@ This is NOT a security sandbox: the code runs with your user's rights and can re
 you can. Use it for trusted code; use ``DockerCommandLineCodeExecutor`` for code an LLM wrote.
 What it does guarantee: the ``# filename:`` rule keeps files in the work dir, a block that runs past
 the timeout is killed with its whole process group, a stop request kills it at once, and an address-space
-limit turns runaway allocation into a MemoryError instead of a frozen machine.
+limit turns runaway allocation into a MemoryError instead of a frozen machine, and a block that prints
+more than the output limit (``max_output_bytes``, default ``$ROUNDTABLE_CODE_OUTPUT_LIMIT`` or 10 MiB) is
+killed: its output goes through pipes, never to an uncapped file.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import selectors
 import shutil
 import signal
 import subprocess
 import sys
-import tempfile
+import time
 from pathlib import Path
 
 from components import runtime
@@ -25,7 +28,9 @@ from components.coding.base import (
     CodeExecutor,
     CodeResult,
     CommandOutcome,
+    OutputBuffer,
     canonical_language,
+    output_flood_note,
 )
 
 _DANGEROUS_SHELL = [
@@ -65,8 +70,9 @@ class LocalCommandLineCodeExecutor(CodeExecutor):
         timeout: int = 60,
         work_dir: str | Path = ".",
         memory_limit_mb: int | None = 2048,
+        max_output_bytes: int | None = None,
     ) -> None:
-        super().__init__(work_dir=work_dir, timeout=timeout)
+        super().__init__(work_dir=work_dir, timeout=timeout, max_output_bytes=max_output_bytes)
         self.memory_limit_mb = memory_limit_mb
         self.commands = _local_commands()
 
@@ -81,25 +87,22 @@ class LocalCommandLineCodeExecutor(CodeExecutor):
         token = runtime.current().cancellation
         token.raise_if_cancelled()
         env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
-        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-            proc = subprocess.Popen(
-                argv, cwd=self.work_dir, stdout=out, stderr=err, stdin=subprocess.DEVNULL,
-                env=env, start_new_session=True,
-            )
-            self._limit_memory(proc.pid)
-            timed_out = False
-            with token.on_cancel(lambda: _kill_group(proc)):
-                try:
-                    proc.wait(timeout=timeout)
-                except subprocess.TimeoutExpired:
-                    timed_out = True
-                    _kill_group(proc)
-                    proc.wait()
-            _kill_group(proc)  # children left in the background die with the block
-            token.raise_if_cancelled()
-            output = _read(err, MAX_OUTPUT_CHARS // 2) + _read(out, MAX_OUTPUT_CHARS // 2)
+        proc = subprocess.Popen(
+            argv, cwd=self.work_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+            env=env, start_new_session=True,
+        )
+        self._limit_memory(proc.pid)
+        with token.on_cancel(lambda: _kill_group(proc)):
+            capture = _Capture(proc, self.max_output_bytes)
+            timed_out, flooded = capture.run(time.monotonic() + timeout, token)
+        _kill_group(proc)  # children left in the background die with the block
+        proc.wait()
+        token.raise_if_cancelled()
+        output = capture.output()
         note = ""
-        if proc.returncode == -signal.SIGKILL and not timed_out:
+        if flooded:
+            note = output_flood_note(self.max_output_bytes)
+        elif proc.returncode == -signal.SIGKILL and not timed_out:
             note = "Killed (out of memory or stopped)"
         elif "MemoryError" in output and self.memory_limit_mb:
             note = f"Out of memory: the code tried to use more than the {self.memory_limit_mb} MB limit."
@@ -124,12 +127,57 @@ def _kill_group(proc: subprocess.Popen[bytes]) -> None:
         pass
 
 
-def _read(f, limit: int = MAX_OUTPUT_CHARS) -> str:  # type: ignore[no-untyped-def]
-    """At most ``limit`` bytes of a captured stream: a block may print gigabytes before its timeout."""
-    size = f.seek(0, os.SEEK_END)
-    f.seek(0)
-    text = f.read(limit).decode("utf-8", errors="replace")
-    return text if size <= limit else text + f"\n[output truncated: {size - limit} more bytes]\n"
+class _Capture:
+    """Reads a block's stdout and stderr through pipes as they come (nothing is spooled to disk), keeps
+    the first part of each, and kills the block once it has printed more than ``limit`` bytes."""
+
+    _GRACE_S = 0.5  # after the block ends: how long to collect what is still in the pipes
+
+    def __init__(self, proc: subprocess.Popen[bytes], limit: int) -> None:
+        self.proc = proc
+        self.limit = limit
+        self.total = 0
+        self.stdout = OutputBuffer(MAX_OUTPUT_CHARS // 2)
+        self.stderr = OutputBuffer(MAX_OUTPUT_CHARS // 2)
+
+    def run(self, deadline: float, token: runtime.CancellationToken) -> tuple[bool, bool]:
+        """Read until both pipes close; returns (timed out, killed for printing too much)."""
+        selector = selectors.DefaultSelector()
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        selector.register(self.proc.stdout, selectors.EVENT_READ, self.stdout)
+        selector.register(self.proc.stderr, selectors.EVENT_READ, self.stderr)
+        ended_at: float | None = None
+        try:
+            while selector.get_map():
+                now = time.monotonic()
+                if ended_at is None and self.proc.poll() is not None:
+                    ended_at = now
+                    _kill_group(self.proc)  # a background child holding the pipes dies with the block
+                if ended_at is not None and now - ended_at > self._GRACE_S:
+                    break  # something outside the group still holds a pipe: do not wait for it
+                if ended_at is None and now >= deadline:
+                    _kill_group(self.proc)
+                    return True, False
+                if token.cancelled:
+                    return False, False
+                for key, _ in selector.select(timeout=0.05):
+                    chunk = os.read(key.fd, 65536)
+                    if not chunk:
+                        selector.unregister(key.fileobj)
+                        continue
+                    self.total += key.data.add(chunk)
+                    if self.total > self.limit:
+                        _kill_group(self.proc)
+                        return False, True
+            return False, False
+        finally:
+            selector.close()
+            self.proc.stdout.close()
+            self.proc.stderr.close()
+
+    def output(self) -> str:
+        """stderr then stdout, as AutoGen reports it."""
+        return self.stderr.text() + self.stdout.text()
 
 
 def _exit_code(returncode: int) -> int:

@@ -1,7 +1,8 @@
 """Calling a model through litellm: retries, fallback over config_list entries, streaming, usage, cost.
 
-Every litellm quirk stays in this module (and ``litellm_loader``). A call runs in a helper thread so a
-stop request abandons it at once, even while the provider is still thinking.
+Every litellm quirk stays in this module (and ``litellm_loader``). A call to a provider is a coroutine on
+the shared call loop (``call_loop``), so a stop request cancels it at once, even while the provider is
+still thinking, and closes its connection; the built-in local model runs in a helper thread.
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import contextvars
 import os
 import re
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterator
+from concurrent.futures import CancelledError, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 from functools import partial
@@ -18,6 +20,7 @@ from typing import Any
 from components import runtime
 from components.errors import LLMError, RunCancelled
 from components.events import ErrorRaised, TokenDelta, Usage, new_id
+from components.llm import call_loop
 from components.llm.config import LLMSettings, ModelEntry
 from components.llm.errors import to_llm_error
 from components.llm.litellm_loader import get_litellm
@@ -91,7 +94,7 @@ class LLMClient:
             for attempt in range(self.settings.max_retries + 1):
                 token.raise_if_cancelled()
                 try:
-                    response = _call_abandonable(partial(self._attempt, entry, messages, tools, use_stream, agent))
+                    response = self._attempt(entry, messages, tools, use_stream, agent)
                 except (RunCancelled, KeyboardInterrupt):
                     raise
                 except Exception as exc:  # noqa: BLE001 - every provider failure becomes an LLMError
@@ -121,21 +124,39 @@ class LLMClient:
         self, entry: ModelEntry, messages: list[dict[str, Any]], tools: list[dict[str, Any]], stream: bool, agent: str
     ) -> LLMResponse:
         litellm = get_litellm()
-        if entry.model.startswith("local/"):
-            from components.llm.local_model import register
-
-            register()
         kwargs = _call_kwargs(entry)
         if tools:
             kwargs["tools"] = tools
         llm_messages = to_llm_messages(messages)
-        # The built-in model serves one call at a time: streamed, a stopped run releases it at the next
-        # token; a non-streamed call would keep it busy until max_tokens.
-        if stream or entry.model.startswith("local/"):
-            raw = _streamed(litellm, entry, llm_messages, kwargs, agent)
+        if entry.model.startswith("local/"):
+            return _call_abandonable(partial(_local_attempt, litellm, entry, llm_messages, kwargs, agent))
+        token = runtime.current().cancellation
+        if stream:
+            chunks = call_loop.stream(
+                lambda: litellm.acompletion(
+                    model=entry.model, messages=llm_messages, stream=True, stream_options={"include_usage": True},
+                    **kwargs,
+                ),
+                token,
+            )
+            raw = _streamed(litellm, entry, llm_messages, chunks, agent)
         else:
-            raw = litellm.completion(model=entry.model, messages=llm_messages, **kwargs)
+            raw = call_loop.call(lambda: litellm.acompletion(model=entry.model, messages=llm_messages, **kwargs), token)
         return _response_from(litellm, raw, entry)
+
+
+def _local_attempt(
+    litellm: Any, entry: ModelEntry, messages: list[dict[str, Any]], kwargs: dict[str, Any], agent: str
+) -> LLMResponse:
+    """The built-in model: in-process, one call at a time, always streamed, so a stopped run releases
+    it at the next token (a non-streamed call would keep it busy until max_tokens)."""
+    from components.llm.local_model import register
+
+    register()
+    chunks = litellm.completion(
+        model=entry.model, messages=messages, stream=True, stream_options={"include_usage": True}, **kwargs
+    )
+    return _response_from(litellm, _streamed(litellm, entry, messages, chunks, agent), entry)
 
 
 def _call_kwargs(entry: ModelEntry) -> dict[str, Any]:
@@ -154,13 +175,12 @@ def _call_kwargs(entry: ModelEntry) -> dict[str, Any]:
     return kwargs
 
 
-def _streamed(litellm: Any, entry: ModelEntry, messages: list[dict[str, Any]], kwargs: dict[str, Any], agent: str) -> Any:
+def _streamed(litellm: Any, entry: ModelEntry, messages: list[dict[str, Any]], stream: Iterator[Any], agent: str) -> Any:
+    """Collect a stream's chunks (publishing each text delta) into one response."""
     token = runtime.current().cancellation
     stream_id = new_id()
     chunks = []
-    for chunk in litellm.completion(
-        model=entry.model, messages=messages, stream=True, stream_options={"include_usage": True}, **kwargs
-    ):
+    for chunk in stream:
         if token.cancelled:
             raise RunCancelled(token.reason)
         chunks.append(chunk)
@@ -252,18 +272,29 @@ def _retry_after(exc: BaseException) -> float | None:
         return None
 
 
-# Worker threads are reused across calls (starting one per call costs ~0.3 ms); an abandoned call keeps
-# its thread until the provider answers or times out, so the pool is generous.
-_CALLS = ThreadPoolExecutor(max_workers=64, thread_name_prefix="roundtable-llm-call")
+# The built-in model runs in this process, one call at a time (it holds a lock), so its calls need a
+# thread each; a stopped run's call ends at its next token. Calls to providers go through ``call_loop``.
+_LOCAL_CALLS = ThreadPoolExecutor(max_workers=4, thread_name_prefix="roundtable-local-model")
 
 
-def _call_abandonable(fn: Any) -> LLMResponse:
-    """Run ``fn`` in a worker thread; return its result, or raise RunCancelled as soon as the run stops."""
+def _call_abandonable(fn: Callable[[], LLMResponse]) -> LLMResponse:
+    """Run ``fn`` in a worker thread; return its result, or raise RunCancelled as soon as the run stops.
+
+    A call still queued when its run stops is dropped, and one that starts after Stop does nothing.
+    """
     token = runtime.current().cancellation
     ctx = contextvars.copy_context()
-    future = _CALLS.submit(ctx.run, fn)
-    while True:
-        try:
-            return future.result(timeout=0.1)
-        except FutureTimeout:
-            token.raise_if_cancelled()
+
+    def unless_stopped() -> LLMResponse:
+        token.raise_if_cancelled()
+        return fn()
+
+    future = _LOCAL_CALLS.submit(ctx.run, unless_stopped)
+    with token.on_cancel(future.cancel):
+        while True:
+            try:
+                return future.result(timeout=0.1)
+            except FutureTimeout:
+                token.raise_if_cancelled()
+            except CancelledError:
+                raise RunCancelled(token.reason or "the run was stopped") from None

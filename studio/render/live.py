@@ -23,6 +23,7 @@ from studio.render.run_header import render_run_header
 from studio.render.safe_markdown import safe_markdown
 from studio.render.transcript import Transcript
 from studio.runs.engine import RunEngine
+from studio.runs.files import RunFiles
 
 POLL_S = 0.1
 TAIL = 150  # events drawn when a page (re)attaches to a long run; the browser's cost grows with each bubble
@@ -35,7 +36,7 @@ def follow_run(db: Database, engine: RunEngine, run_id: int, footer: Callable[[]
     """
     members = run_snapshot(db, run_id).team.members
     header = st.empty()
-    transcript = Transcript(st.container(), members, key_prefix=f"live{run_id}")
+    transcript = Transcript(st.container(), members, key_prefix=f"live{run_id}", files=RunFiles.of(engine.data_dir, run_id))
     stored = events_after(db, run_id, 0)
     shown = st.session_state.get(f"live.{run_id}.shown", TAIL)
     if len(stored) > shown:

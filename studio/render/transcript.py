@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import PurePosixPath
 from typing import Any
 
 import streamlit as st
 
 from components.coding.extract import content_str
 from components.events import (
+    Artifact,
     ChatFinished,
     ChatStarted,
     CodeFinished,
@@ -34,6 +35,7 @@ from storage.eventlog import StoredEvent
 from studio.render.avatars import HUMAN_COLOR, agent_color, avatar_uri
 from studio.render.safe_markdown import code_block
 from studio.render.safe_markdown import safe_markdown as _md
+from studio.runs.files import RunFiles
 
 SHOWN_CHARS = 6_000  # drawn at once; a 1 MB text takes about half a minute to appear in the browser
 _IMAGE_MIMES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp")
@@ -42,11 +44,15 @@ _HUMAN = "human"
 
 @dataclass
 class Transcript:
-    """Renders events into ``container``; ``members`` (team order) fixes each agent's colour."""
+    """Renders events into ``container``; ``members`` (team order) fixes each agent's colour.
+
+    ``files`` reads the run's artifacts from the run's own folder; without it they are only named.
+    """
 
     container: Any
     members: list[str]
     key_prefix: str = "t"
+    files: RunFiles | None = None
     _status: dict[str, Any] = field(default_factory=dict)
     _calls: dict[str, ToolCall] = field(default_factory=dict)
     _avatars: dict[str, str] = field(default_factory=dict)
@@ -184,19 +190,27 @@ class Transcript:
             self._long(event.output, lambda shown: st.code(shown, language="text"))
         else:
             st.error(_md("Output of the failed run:\n" + code_block(event.output.rstrip())), icon=":material/error:")
-        base = Path(event.work_dir) if event.work_dir else None
         for index, artifact in enumerate(event.artifacts):
-            path = base / artifact.path if base else None
-            if path is None or not path.is_file():
-                st.caption(_md(f":material/draft: {artifact.path} ({artifact.size} bytes, not on this machine)"))
-            elif artifact.mime in _IMAGE_MIMES:
-                st.image(str(path), caption=artifact.path, width=560)
+            self._artifact(event.work_dir, artifact, f"{self.key_prefix}-dl-{seq}-{index}")
+
+    def _artifact(self, work_dir: str, artifact: Artifact, key: str) -> None:
+        """An image, or a download; only bytes read from the run's own folder, never through a link."""
+        data = self.files.read(work_dir, artifact) if self.files is not None else None
+        if data is None:
+            st.caption(_md(f":material/draft: {artifact.path} ({artifact.size} bytes, not available here)"))
+        elif artifact.mime == "image/svg+xml":
+            markup = _svg_markup(data)
+            if markup is None:
+                st.caption(_md(f":material/draft: {artifact.path} ({artifact.size} bytes, not an SVG image)"))
             else:
-                st.download_button(
-                    _md(f"Download {artifact.path} ({_size(artifact.size)})"), data=path.read_bytes(),
-                    file_name=Path(artifact.path).name, mime=artifact.mime, key=f"{self.key_prefix}-dl-{seq}-{index}",
-                    icon=":material/download:",
-                )
+                st.image(markup, caption=artifact.path, width=560)
+        elif artifact.mime in _IMAGE_MIMES:
+            st.image(data, caption=artifact.path, width=560)
+        else:
+            st.download_button(
+                _md(f"Download {artifact.path} ({_size(len(data))})"), data=data,
+                file_name=PurePosixPath(artifact.path).name, mime=artifact.mime, key=key, icon=":material/download:",
+            )
 
     def _tool_result(self, event: ToolResult) -> None:
         call = self._calls.pop(event.call_id, None)
@@ -218,6 +232,17 @@ class Transcript:
                 st.markdown(_md(f"**You** let **{event.agent}** answer automatically."))
             else:
                 st.markdown(_md(f"**You** (as {event.agent}): {event.text}"))
+
+
+def _svg_markup(data: bytes) -> str | None:
+    """The ``<svg ...>`` markup of an SVG file (its XML prolog dropped), or None.
+
+    ``st.image`` takes a string as a path or URL unless it starts with ``<svg``: a file's text must never
+    be read as a path.
+    """
+    text = data.decode("utf-8", errors="replace")
+    start = text.find("<svg")
+    return text[start:] if start >= 0 else None
 
 
 def _pretty_json(text: str) -> str:

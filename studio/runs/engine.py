@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from components import RunCancelled, run_context
+from components.coding.sandbox_reaper import start_sandbox_reaper
 from components.errors import HumanInputTimeout, LLMError
 from components.events import ErrorRaised, Event, MessageSent, Notice, TokenDelta
 from components.runtime import CancellationToken, EventBus, InputRequest
@@ -26,6 +27,7 @@ from storage.errors import database_error_reason
 from storage.eventlog import append_events
 from storage.runs import create_run, set_run_status
 from studio.builder import build_team
+from studio.runs.files import run_folder
 from studio.runs.resume import restore_history
 
 logger = logging.getLogger(__name__)
@@ -72,6 +74,12 @@ class RunHandle:
         return items[-1] if items else None
 
 
+def _upload_name(name: str) -> str:
+    """An uploaded file's name without any folder part (a name like ".." or "" becomes "upload")."""
+    base = Path(name.replace("\\", "/")).name
+    return base if base not in ("", ".", "..") else "upload"
+
+
 class EventWriter:
     """Subscriber that commits each event to the database the moment it is published."""
 
@@ -108,6 +116,7 @@ class RunEngine:
         self.status_retry_s = STATUS_RETRY_S
         self._handles: dict[int, RunHandle] = {}
         self._lock = threading.Lock()
+        start_sandbox_reaper()  # containers of processes killed with kill -9 go, now and every 30 s
 
     # -- starting ------------------------------------------------------------------------------------
     def start(
@@ -129,11 +138,10 @@ class RunEngine:
         if not task.strip():
             raise ValueError("the task is empty: type what the team should do")
         run_id = create_run(self.db, document, task, session_id=session_id)
-        work_dir = self.data_dir / "runs" / str(run_id) / "work"
+        work_dir = run_folder(self.data_dir, run_id)
         work_dir.mkdir(parents=True, exist_ok=True)
         for name, data in files:
-            target = (work_dir / Path(name).name)
-            target.write_bytes(data)
+            (work_dir / _upload_name(name)).write_bytes(data)
         handle = RunHandle(run_id=run_id, work_dir=work_dir)
         thread = threading.Thread(
             target=self._work, args=(handle, document, task, api_keys or {}, history or [], note),

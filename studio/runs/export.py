@@ -31,6 +31,7 @@ from storage.transfer import export_run
 from studio.render.avatars import agent_color
 from studio.render.run_header import format_cost, format_duration, usage_totals
 from studio.render.safe_markdown import code_block, safe_markdown
+from studio.runs.files import RunFiles
 
 _EMBED_LIMIT = 5 * 1024 * 1024
 
@@ -39,11 +40,12 @@ def run_json(db: Database, run_id: int) -> str:
     return export_run(db, run_id).model_dump_json(indent=2)
 
 
-def _image_data_uri(work_dir: str, artifact: Artifact) -> str | None:
-    path = Path(work_dir) / artifact.path if work_dir else None
-    if path is None or not path.is_file() or not artifact.mime.startswith("image/") or artifact.size > _EMBED_LIMIT:
+def _image_data_uri(files: RunFiles, work_dir: str, artifact: Artifact) -> str | None:
+    """An image artifact as a data URI, read from the run's own folder (never through a link)."""
+    if not artifact.mime.startswith("image/"):
         return None
-    return f"data:{artifact.mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
+    data = files.read(work_dir, artifact, limit=_EMBED_LIMIT)
+    return f"data:{artifact.mime};base64,{base64.b64encode(data).decode()}" if data is not None else None
 
 
 def _when(ts: float | None) -> str:
@@ -63,19 +65,21 @@ def _summary_lines(run: RunInfo) -> list[tuple[str, str]]:
 # -- Markdown ----------------------------------------------------------------------------------------------
 # Everything but our own template goes through ``safe_markdown`` (no remote image, no raw HTML) and code
 # through ``code_block`` (a fence the content cannot close), so a Markdown viewer fetches nothing.
-def run_markdown(db: Database, run_id: int) -> str:
+def run_markdown(db: Database, run_id: int, data_dir: Path) -> str:
+    """The run for people, as Markdown; images come from the run's folder under ``data_dir``."""
     run = get_run(db, run_id)
+    files = RunFiles.of(data_dir, run_id)
     lines = [safe_markdown(f"# Run #{run.id}: {run.team}"), ""]
     lines += [f"- **{k}:** {safe_markdown(str(v))}" for k, v in _summary_lines(run)]
     if run.error:
         lines.append(f"- **Error:** {safe_markdown(run.error)}")
     lines.append("")
     for stored in events_after(db, run_id, 0):
-        lines += _markdown_event(stored)
+        lines += _markdown_event(stored, files)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _markdown_event(stored: StoredEvent) -> list[str]:
+def _markdown_event(stored: StoredEvent, files: RunFiles) -> list[str]:
     event = stored.event
     md = safe_markdown
     match event:
@@ -93,7 +97,7 @@ def _markdown_event(stored: StoredEvent) -> list[str]:
         case CodeFinished():
             out = [f"Exit code {event.exit_code} after {event.duration_s:.2f} s:", "", code_block(event.output.rstrip(), "text"), ""]
             for artifact in event.artifacts:
-                uri = _image_data_uri(event.work_dir, artifact)
+                uri = _image_data_uri(files, event.work_dir, artifact)
                 name = md(artifact.path).replace("]", "\\]")
                 out += [f"![{name}]({uri})" if uri else md(f"- file `{artifact.path}` ({artifact.size} bytes)"), ""]
             return out
@@ -130,9 +134,10 @@ img{max-width:100%;border:1px solid #e3e5ee;border-radius:6px;margin:.4rem 0}
 """
 
 
-def run_html(db: Database, run_id: int) -> str:
+def run_html(db: Database, run_id: int, data_dir: Path) -> str:
     """One HTML file that renders offline: styles inline, images embedded as data URIs."""
     run = get_run(db, run_id)
+    files = RunFiles.of(data_dir, run_id)
     members = run_snapshot(db, run_id).team.members
     e = html.escape
     rows = "".join(f"<tr><td>{e(k)}</td><td>{e(str(v))}</td></tr>" for k, v in _summary_lines(run))
@@ -140,7 +145,7 @@ def run_html(db: Database, run_id: int) -> str:
     if run.error:
         body.append(f'<p class="err">{e(run.error)}</p>')
     for stored in events_after(db, run_id, 0):
-        body.append(_html_event(stored, members))
+        body.append(_html_event(stored, members, files))
     title = e(f"Roundtable run #{run.id}: {run.team}")
     return (
         f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title>'
@@ -149,7 +154,7 @@ def run_html(db: Database, run_id: int) -> str:
     )
 
 
-def _html_event(stored: StoredEvent, members: list[str]) -> str:
+def _html_event(stored: StoredEvent, members: list[str], files: RunFiles) -> str:
     e = html.escape
     event = stored.event
     match event:
@@ -175,7 +180,7 @@ def _html_event(stored: StoredEvent, members: list[str]) -> str:
             if event.output.strip():
                 parts.append(f"<pre>{e(event.output)}</pre>")
             for artifact in event.artifacts:
-                uri = _image_data_uri(event.work_dir, artifact)
+                uri = _image_data_uri(files, event.work_dir, artifact)
                 parts.append(f'<img alt="{e(artifact.path)}" src="{uri}">' if uri else f'<p class="note">file {e(artifact.path)}</p>')
             return "".join(parts) + "</div>"
         case ToolResult():
@@ -212,7 +217,9 @@ def _text_html(text: str) -> str:
     return "".join(out)
 
 
-def export_all(db: Database, run_id: int) -> dict[str, str]:
+def export_all(db: Database, run_id: int, data_dir: Path) -> dict[str, str]:
     """Every export format, keyed by file extension."""
-    return {"md": run_markdown(db, run_id), "html": run_html(db, run_id), "json": run_json(db, run_id)}
+    return {
+        "md": run_markdown(db, run_id, data_dir), "html": run_html(db, run_id, data_dir), "json": run_json(db, run_id),
+    }
 

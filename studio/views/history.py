@@ -85,7 +85,7 @@ st.caption(safe_markdown(run.task))
 actions = st.columns(4)
 actions[0].page_link("views/playground.py", label="Open", icon=":material/open_in_new:", query_params={"run": str(run.id)})
 actions[1].page_link("views/replay.py", label="Replay", icon=":material/replay:", query_params={"run": str(run.id)})
-exports = export_all(db, run.id)
+exports = export_all(db, run.id, engine.data_dir)
 with actions[2].popover("Export", icon=":material/download:"):
     for ext, label in (("md", "Markdown"), ("html", "HTML page"), ("json", "JSON (re-importable)")):
         st.download_button(label, exports[ext], file_name=f"roundtable-run-{run.id}.{ext}", key=f"{KEY}.dl.{ext}")

@@ -7,11 +7,13 @@ import time
 import streamlit as st
 
 from components.events import MessageSent
+from storage import data_dir
 from storage.errors import StorageError
 from storage.eventlog import events_after
 from storage.runs import get_run, list_runs, run_snapshot
 from studio.render.run_header import render_run_header
 from studio.render.transcript import Transcript
+from studio.runs.files import RunFiles
 from studio.state import database
 
 KEY = "replay"
@@ -99,7 +101,7 @@ if start:
     hidden, more = st.columns([4, 1], vertical_alignment="center")
     hidden.caption(f"{start} earlier events are not drawn (drag the slider back, or show more).")
     more.button("Show 200 more", key=f"{KEY}.more", on_click=lambda: state.update({f"{KEY}.window": window + 200}))
-transcript = Transcript(st.container(), members, key_prefix=f"replay{run_id}")
+transcript = Transcript(st.container(), members, key_prefix=f"replay{run_id}", files=RunFiles.of(data_dir(), run_id))
 transcript.add_all(events[start:pos])
 
 if playing:

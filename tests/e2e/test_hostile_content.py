@@ -93,8 +93,8 @@ def test_remote_images_are_links_on_every_page_and_export(tmp_path, llm, collect
 
         db = open_database(f"sqlite:///{data_dir / 'roundtable.db'}")
         html_file, md_file = tmp_path / "run.html", tmp_path / "run.md"
-        html_file.write_text(run_html(db, run_id))
-        markdown = run_markdown(db, run_id)
+        html_file.write_text(run_html(db, run_id, data_dir))
+        markdown = run_markdown(db, run_id, data_dir)
         md_file.write_text(markdown)
         page.goto(html_file.as_uri())
         page.wait_for_load_state("networkidle")
@@ -123,7 +123,7 @@ def test_markdown_export_fences_cannot_be_closed_by_code(tmp_path) -> None:
                      duration_s=0.1, work_dir=""),
     ])
     set_run_status(db, run_id, "completed")
-    markdown = run_markdown(db, run_id)
+    markdown = run_markdown(db, run_id, tmp_path)
     assert "````python\n" + breakout + "\n````" in markdown  # a longer fence: the code stays code
     db.close()
 

@@ -210,7 +210,7 @@ def test_html_export_renders_offline(studio, llm, shots, tmp_path) -> None:
     from studio.runs.export import run_html
 
     html_file = tmp_path / "run.html"
-    html_file.write_text(run_html(db, run_id))
+    html_file.write_text(run_html(db, run_id, data_dir))
     with browser_page() as page:
         page.route(re.compile(r"^https?://"), lambda route: route.abort())  # offline: no network at all
         page.goto(html_file.as_uri())

@@ -106,11 +106,11 @@ def test_exports_render_offline_and_json_round_trips(tmp_path, db, engine, llm) 
     run_id = engine.start(coder_team(llm.url), "make a plot", api_keys={"Scripted": "sk-test"})
     engine.wait(run_id, 60)
 
-    markdown = run_markdown(db, run_id)
+    markdown = run_markdown(db, run_id, engine.data_dir)
     assert markdown.startswith(f"# Run #{run_id}: Coder + Executor")
     assert "### coder → executor" in markdown and "![plot.png](data:image/png;base64," in markdown
 
-    page = run_html(db, run_id)
+    page = run_html(db, run_id, engine.data_dir)
     assert page.startswith("<!doctype html>") and 'src="data:image/png;base64,' in page
     assert "http://" not in page and "https://" not in page  # nothing to fetch: renders offline
     assert "make a plot" in page and "All done. TERMINATE" in page
