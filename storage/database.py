@@ -1,4 +1,4 @@
-"""Open the database: resolve its URL, create the engine, migrate, and clean up after dead processes.
+"""Open the database: resolve its URL, create the engine, migrate, and interrupt runs whose lease lapsed.
 
 SQLite (the default, one file in the data directory) runs in WAL mode with foreign keys on. Write
 transactions start with ``BEGIN IMMEDIATE`` and are serialised inside the process, so concurrent writers
@@ -25,9 +25,9 @@ from sqlalchemy import Connection, Engine, event, exc, make_url
 from sqlalchemy.engine import URL
 from sqlmodel import Session, create_engine
 
+from storage.control import interrupt_lapsed_runs
 from storage.errors import DatabaseOpenError, database_error_reason
 from storage.migrate import upgrade
-from storage.runs import interrupt_dead_runs
 
 DATABASE_URL_ENV = "ROUNDTABLE_DATABASE_URL"
 DATA_DIR_ENV = "ROUNDTABLE_DATA_DIR"
@@ -247,12 +247,12 @@ def check_connection(db: Database) -> None:
 
 
 def open_database(url: str | None = None) -> Database:
-    """Open (creating if needed) and upgrade the database, then mark runs of dead processes interrupted."""
+    """Open (creating if needed) and upgrade the database, then mark runs whose lease lapsed interrupted."""
     db = Database(make_engine(url or database_url()))
     try:
         check_connection(db)
         upgrade(db)
-        interrupt_dead_runs(db)
+        interrupt_lapsed_runs(db)
     except (exc.DBAPIError, sqlite3.Error) as error:  # e.g. a full disk refusing the first write
         db.close()
         raise DatabaseOpenError(_write_refused(db, error)) from None

@@ -33,6 +33,10 @@ class NotFoundError(StorageError, LookupError):
     """A design, run or session with that name or id does not exist."""
 
 
+class RunStateError(StorageError):
+    """A run cannot do what was asked in its current state (stop a finished run, answer one that does not ask)."""
+
+
 class InUseError(StorageError):
     """Deleting something that is still used elsewhere (or a run that is still active)."""
 

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
+from storage.control import claim_run, live_processes
 from storage.documents import (
     ACTIVE_STATUSES,
     FINISHED_STATUSES,
@@ -24,8 +25,7 @@ from storage.documents import (
     TeamDocument,
 )
 from storage.errors import InUseError, NotFoundError
-from storage.processes import current_owner, owner_alive
-from storage.tables import EventRow, RunRow, RunSnapshotRow, RunUsageRow, SessionRow
+from storage.tables import EventRow, RunControlRow, RunRow, RunSnapshotRow, RunUsageRow, SessionRow
 from storage.tables.base import now
 
 if TYPE_CHECKING:
@@ -38,7 +38,9 @@ class RunInfo(RunMeta):
     id: int = Field(description="Row id in this database.")
     session_id: int | None = Field(default=None, description="Session the run belongs to.")
     last_seq: int = Field(default=0, description="Seq of its last event (= number of events).")
-    owner: str | None = Field(default=None, description='"host:pid:start" of the process driving it.')
+    worker: str | None = Field(
+        default=None, description='"host:pid:random" of the process that executes or executed it.'
+    )
 
 
 class SessionInfo(BaseModel):
@@ -87,8 +89,14 @@ def create_run(
     task: str,
     *,
     session_id: int | None = None,
+    launch: dict[str, Any] | None = None,
+    holder: str | None = None,
 ) -> int:
-    """Store a new run of ``snapshot`` (status "created"); returns its id."""
+    """Store a new run of ``snapshot`` (status "created"); returns its id.
+
+    ``launch`` is what an executor needs beyond the snapshot and task (JSON: e.g. the run it continues);
+    with ``holder`` the run is claimed by that process at once (local execution), else it waits for one.
+    """
     with db.write() as session:
         row = RunRow(
             uid=uuid.uuid4().hex,
@@ -96,22 +104,23 @@ def create_run(
             team_name=snapshot.team.name,
             task=task,
             status="created",
-            owner=current_owner(),
         )
         session.add(row)
         session.flush()
         assert row.id is not None
         session.add(RunSnapshotRow(run_id=row.id, snapshot=snapshot.model_dump(mode="json")))
-        return row.id
+        session.add(RunControlRow(run_id=row.id, launch=launch or {}))
+        run_id = row.id
+    if holder is not None:
+        claim_run(db, run_id, holder)
+    return run_id
 
 
 def set_run_status(db: Database, run_id: int, status: RunStatus, *, error: str | None = None) -> None:
-    """Move a run to ``status``: running records when and by which process; a finished one records when."""
+    """Move a run to ``status``: running records when it started; a finished one records when."""
     values: dict[str, object] = {"status": status}
     if error is not None:
         values["error"] = error
-    if status in ACTIVE_STATUSES:
-        values["owner"] = current_owner()
     if status in FINISHED_STATUSES:
         values["finished_at"] = now()
     with db.write() as session:
@@ -145,10 +154,11 @@ def _runs_with_last_seq() -> Any:
     last = (
         select(func.coalesce(func.max(EventRow.seq), 0)).where(EventRow.run_id == RunRow.id).scalar_subquery()
     )
-    return select(RunRow, last)
+    holder = select(RunControlRow.holder).where(RunControlRow.run_id == RunRow.id).scalar_subquery()
+    return select(RunRow, last, holder)
 
 
-def _info(row: RunRow, last_seq: int, usage: list[AgentUsage]) -> RunInfo:
+def _info(row: RunRow, last_seq: int, worker: str | None, usage: list[AgentUsage]) -> RunInfo:
     return RunInfo(
         id=row.id,
         uid=row.uid,
@@ -162,7 +172,7 @@ def _info(row: RunRow, last_seq: int, usage: list[AgentUsage]) -> RunInfo:
         error=row.error,
         usage=usage,
         last_seq=last_seq,
-        owner=row.owner,
+        worker=worker,
     )
 
 
@@ -202,36 +212,17 @@ def list_runs(
         query = query.where(RunRow.session_id == session_id)
     with db.read() as session:
         found = session.exec(query).all()
-        usage = _usage(session, [row.id for row, _ in found])
-        return [_info(row, last_seq, usage[row.id]) for row, last_seq in found]
+        usage = _usage(session, [row.id for row, _, _ in found])
+        return [_info(row, last_seq, worker, usage[row.id]) for row, last_seq, worker in found]
 
 
 def delete_run(db: Database, run_id: int) -> None:
-    """Delete a run with its events; refused while it is active in a live process."""
+    """Delete a run with its events; refused while a live process executes it."""
+    alive = {p.holder for p in live_processes(db)}
     with db.write() as session:
         row = _run_row(session, run_id)
-        if row.status in ACTIVE_STATUSES and owner_alive(row.owner) is not False:
-            raise InUseError(
-                f"run {run_id} is still {row.status} (in {row.owner}); stop it first", [str(row.owner)]
-            )
+        control = session.get(RunControlRow, run_id)
+        holder = control.holder if control else None
+        if row.status in ("created", *ACTIVE_STATUSES) and holder in alive:
+            raise InUseError(f"run {run_id} is still {row.status} (in {holder}); stop it first", [str(holder)])
         session.exec(delete(RunRow).where(RunRow.id == run_id))
-
-
-def interrupt_dead_runs(db: Database) -> list[int]:
-    """Mark "interrupted" every active run whose process on this host is gone; returns their ids."""
-    with db.write() as session:
-        rows = session.exec(
-            select(RunRow.id, RunRow.owner).where(col(RunRow.status).in_(ACTIVE_STATUSES))
-        ).all()
-        dead = [run_id for run_id, owner in rows if owner_alive(owner) is False]
-        if dead:
-            session.exec(
-                update(RunRow)
-                .where(col(RunRow.id).in_(dead))
-                .values(
-                    status="interrupted",
-                    finished_at=now(),
-                    error="the process running it stopped before it finished",
-                )
-            )
-        return dead

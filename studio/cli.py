@@ -1,8 +1,17 @@
-"""``python -m studio run --team <name or file.json> --task "..."``: run a team without the browser.
+"""``python -m studio ...``: run, watch and control runs without the browser.
 
-The run is stored like a studio run (it shows up in History), the conversation is printed as it
-happens, human-input requests are answered on the terminal, and the exit code tells how it ended:
-0 completed, 1 failed, 2 bad arguments, 130 stopped (Ctrl-C) or unanswered.
+    run --team T --task X [--detach [--json]]   run a team (printing the conversation), or start it and
+                                                print its id (--json: {"id": N} on the last line)
+    status RUN [--json]                         id, status, worker, events, the question it waits on
+    list [--status S] [--limit N] [--json]      recent runs
+    stop RUN [--wait S]                         ask a run to stop, from any process
+    answer RUN TEXT                             answer the question a run waits on, from any process
+
+Runs are stored like studio runs (they show up in History) and every command works on any run of the
+database, whichever process executes it. Exit codes (``EXIT_*`` below): 0 done (a run: completed);
+1 the run failed or was interrupted; 2 bad arguments, or a team or database that cannot be used;
+3 no such run; 4 the run cannot do that now (stop an ended run, answer one that does not ask);
+130 the run was stopped (stop, Ctrl-C, or a question nobody answered).
 """
 
 from __future__ import annotations
@@ -12,17 +21,41 @@ import sys
 import time
 from pathlib import Path
 
-EXIT_CODES = {"completed": 0, "failed": 1, "stopped": 130, "interrupted": 1}
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_NO_RUN, EXIT_STATE, EXIT_STOPPED = 0, 1, 2, 3, 4, 130
+EXIT_CODES = {"completed": EXIT_OK, "failed": EXIT_FAILED, "stopped": EXIT_STOPPED, "interrupted": EXIT_FAILED}
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m studio", description="Roundtable from the command line.")
     commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("run", help="run a team on a task and print the conversation")
+
+    def command(name: str, help: str) -> argparse.ArgumentParser:  # noqa: A002 - argparse's word
+        sub = commands.add_parser(name, help=help)
+        sub.add_argument("--db", default=None, help="database URL (default: ROUNDTABLE_DATABASE_URL or the data dir)")
+        return sub
+
+    run = command("run", "run a team on a task and print the conversation")
     run.add_argument("--team", required=True, help="a team's name in the database, or a team JSON file")
     run.add_argument("--task", required=True, help="what the team should do")
-    run.add_argument("--db", default=None, help="database URL (default: ROUNDTABLE_DATABASE_URL or the data dir)")
     run.add_argument("--input-timeout", type=float, default=600, help="seconds to wait for a human answer")
+    run.add_argument("--detach", action="store_true", help="start the run in the background and print its id")
+    run.add_argument("--json", action="store_true", help='with --detach: print {"id": N} on the last line')
+    status = command("status", "show a run: status, worker, events, the question it waits on")
+    status.add_argument("run", type=int)
+    status.add_argument("--json", action="store_true", help="one JSON object")
+    listing = command("list", "list recent runs, newest first")
+    listing.add_argument("--status", action="append", default=None, help="only runs with this status (repeatable)")
+    listing.add_argument("--limit", type=int, default=20)
+    listing.add_argument("--json", action="store_true", help="one JSON array")
+    stop = command("stop", "ask a run to stop (it may run in any process)")
+    stop.add_argument("run", type=int)
+    stop.add_argument("--wait", type=float, default=10, help="seconds to wait until it has stopped (0: do not wait)")
+    answer = command("answer", "answer the question a run waits on")
+    answer.add_argument("run", type=int)
+    answer.add_argument("text")
+    execute = command("execute", argparse.SUPPRESS)  # the background process of `run --detach`
+    execute.add_argument("run", type=int)
+    execute.add_argument("--input-timeout", type=float, default=600)
     return parser
 
 
@@ -62,32 +95,43 @@ def run_command(args: argparse.Namespace) -> int:
         document = _load_team(db, args.team)
     except (StorageError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
+    if args.detach:
+        from studio.cli_control import detach
+
+        return detach(db, document, args)
 
     def show(event) -> None:  # type: ignore[no-untyped-def]
         text = console_text(event)
         if text is not None:
             print(text, flush=True)
 
-    engine = RunEngine(db, data_dir(), input_timeout_s=args.input_timeout, subscribers=[show])
+    engine = RunEngine(db, data_dir(), input_timeout_s=args.input_timeout, subscribers=[show], role="cli")
     try:
-        run_id = start_team_run(db, engine, document, args.task)
-    except StorageError as exc:  # e.g. a stored key asked for by a model that points at another server
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"run #{run_id} of team {document.team.name!r} (stored in {db.location})", flush=True)
-    try:
-        _answer_prompts(engine, run_id)
-    except KeyboardInterrupt:
-        engine.stop(run_id, "stopped from the terminal (Ctrl-C)")
-        engine.wait(run_id, 10)
+        try:
+            run_id = start_team_run(db, engine, document, args.task)
+        except StorageError as exc:  # e.g. a stored key asked for by a model that points at another server
+            print(f"error: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"run #{run_id} of team {document.team.name!r} (stored in {db.location})", flush=True)
+        try:
+            _answer_prompts(engine, run_id)
+        except KeyboardInterrupt:
+            engine.stop(run_id, "stopped from the terminal (Ctrl-C)")
+            engine.wait(run_id, 10)
+    finally:
+        engine.close("the terminal that ran it exited")
     run = get_run(db, run_id)
     handle = engine.handle(run_id)
     status, error = handle.outcome if handle and handle.outcome else (run.status, run.error)  # even if unstored
     print(f"\nrun #{run_id}: {status}" + (f": {error}" if error else ""), flush=True)
-    return EXIT_CODES.get(status, 1)
+    return EXIT_CODES.get(status, EXIT_FAILED)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    return run_command(args)
+    if args.command == "run":
+        return run_command(args)
+    from studio.cli_control import control_command
+
+    return control_command(args)

@@ -1,6 +1,7 @@
 """The database tables (SQLModel). Importing this package registers every table on ``metadata``."""
 
 from storage.tables.base import metadata
+from storage.tables.control import ProcessRow, RunAnswerRow, RunControlRow
 from storage.tables.designs import (
     AgentRow,
     AgentToolRow,
@@ -17,6 +18,9 @@ __all__ = [
     "AgentToolRow",
     "EventRow",
     "ModelRow",
+    "ProcessRow",
+    "RunAnswerRow",
+    "RunControlRow",
     "RunRow",
     "RunSnapshotRow",
     "RunUsageRow",

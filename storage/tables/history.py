@@ -1,7 +1,7 @@
 """History tables: sessions, runs, per-agent usage and the event log.
 
-``runs.owner`` names the process that drives the run, so a later start can tell a dead run from a live
-one. An event's ``seq`` is allocated as the run's highest seq + 1 while appends to that run are
+Who executes a run, and whether it still lives, is in ``run_control`` and ``processes``
+(``storage.tables.control``). An event's ``seq`` is allocated as the run's highest seq + 1 while appends to that run are
 serialised (``storage.eventlog``); no counter column is kept, because an append that also updates its
 ``runs`` row writes a second page per commit (40% slower on SQLite). For the same reason the team
 snapshot lives in ``run_snapshots`` (revisions 0003 and 0004).
@@ -38,7 +38,6 @@ class RunRow(SQLModel, table=True):
     started_at: float | None = None
     finished_at: float | None = None
     error: str | None = Field(default=None, sa_type=Text)
-    owner: str | None = None  # "host:pid:start" of the process running it (added in revision 0002)
 
 
 class RunSnapshotRow(SQLModel, table=True):

@@ -14,9 +14,8 @@ import streamlit as st
 
 from components.events import ChatFinished, MessageSent, SpeakerSelected
 from storage import Database
-from storage.documents import ACTIVE_STATUSES
+from storage.documents import ACTIVE_STATUSES, FINISHED_STATUSES
 from storage.eventlog import StoredEvent, events_after
-from storage.processes import owner_alive
 from storage.runs import get_run, run_snapshot
 from studio.render.avatars import agent_color, avatar_uri
 from studio.render.run_header import render_run_header
@@ -50,13 +49,15 @@ def follow_run(db: Database, engine: RunEngine, run_id: int, footer: Callable[[]
         footer()
     last_seq = stored[-1].seq if stored else 0
     rounds = sum(isinstance(e.event, MessageSent) for e in stored)
-    handle = engine.handle(run_id)
-    shown_request = handle.pending.request_id if handle and handle.pending else None
+    run = get_run(db, run_id)
+    asked = engine.pending(run_id, run.status)
+    shown_request = asked.request_id if asked else None
     drawn: tuple[object, ...] = ()
     speaker = _waiting_speaker(stored)
     status_line: str | None = None
     while True:
         run = get_run(db, run_id)
+        handle = engine.handle(run_id)  # set when this process executes the run: its streamed text
         new = events_after(db, run_id, last_seq)
         for item in new:
             transcript.add(item)
@@ -87,8 +88,9 @@ def follow_run(db: Database, engine: RunEngine, run_id: int, footer: Callable[[]
                     typing.caption(safe_markdown(f":material/more_horiz: {line}"))
                 else:
                     typing.empty()
-        if handle and handle.pending and handle.pending.request_id != shown_request:
-            st.rerun()  # draw the answer box for the new question
+        pending = engine.pending(run_id, run.status)
+        if (pending.request_id if pending else None) != shown_request:
+            st.rerun()  # draw the answer box for the new question, or take away the answered one
         if not new and _ended(engine, run_id, run):
             break
         time.sleep(POLL_S)
@@ -111,10 +113,9 @@ def _waiting_speaker(events: list[StoredEvent], speaker: str | None = None) -> s
 
 
 def _ended(engine: RunEngine, run_id: int, run) -> bool:  # type: ignore[no-untyped-def]
-    """True once nothing more can arrive: finished, or driven by a process that is gone."""
+    """True once nothing more can arrive. A run whose process died is marked interrupted by a control
+    loop within its lease (storage.control), so waiting for a finished status is enough."""
     handle = engine.handle(run_id)
     if handle is not None:
         return handle.done.is_set()  # its worker is here: it ended even if the status could not be stored
-    if run.status not in ACTIVE_STATUSES:
-        return True
-    return owner_alive(run.owner) is False
+    return run.status in FINISHED_STATUSES

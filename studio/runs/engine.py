@@ -1,9 +1,11 @@
-"""The run engine: starts conversations in background workers, stores every event as it happens, and
-carries Stop and human answers back into the run.
+"""The run engine: executes conversations in threads, stores every event as it happens, and carries
+Stop and human answers (stored in the database by any process) back into the run.
 
 The database is the source of truth: the page only reads "events after seq N", so a browser refresh,
-a second tab or a replay all see the same run. Token deltas are the exception: there are many, so they
-stay in memory (``RunHandle.streaming``) for the live view only; whole messages are always stored.
+a second tab, another studio process or a replay all see the same run. Token deltas are the exception:
+there are many, so they stay in memory (``RunHandle.streaming``) for the live view only; whole messages
+are always stored. Every run is claimed by one process (its lease, ``storage.control``); the engine's
+``ControlLoop`` renews that lease and relays stop requests and answers to the run within 0.2 s.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from components import RunCancelled, run_context
 from components.coding.sandbox_reaper import start_sandbox_reaper
@@ -22,11 +25,13 @@ from components.errors import HumanInputTimeout, LLMError
 from components.events import ErrorRaised, Event, MessageSent, Notice, TokenDelta
 from components.runtime import CancellationToken, EventBus, InputRequest
 from storage import Database
-from storage.documents import TeamDocument
-from storage.errors import database_error_reason
+from storage.control import claim_run, request_stop, run_control, send_answer, set_pending
+from storage.documents import FINISHED_STATUSES, TeamDocument
+from storage.errors import KeyEndpointError, NotFoundError, RunStateError, database_error_reason
 from storage.eventlog import append_events
-from storage.runs import create_run, set_run_status
+from storage.runs import create_run, get_run, run_snapshot, set_run_status
 from studio.builder import build_team
+from studio.runs.control import ControlLoop
 from studio.runs.files import run_folder
 from studio.runs.resume import restore_history
 
@@ -102,12 +107,35 @@ class EventWriter:
             self.handle.storage_failed(error)
 
 
+def store_run(
+    db: Database, data_dir: Path, document: TeamDocument, task: str, *,
+    files: list[tuple[str, bytes]] = (),  # type: ignore[assignment]
+    continues: tuple[int, int | None] | None = None, session_id: int | None = None, note: str = "",
+    holder: str | None = None,
+) -> int:
+    """Store a new run (status created) with what executing it needs: its launch record (the run it
+    continues, a note) and its files in the work dir. ``holder`` claims it at once."""
+    if not task.strip():
+        raise ValueError("the task is empty: type what the team should do")
+    launch: dict[str, Any] = {"note": note}
+    if continues is not None:
+        launch["continues"], launch["upto_seq"] = continues
+    run_id = create_run(db, document, task, session_id=session_id, launch=launch, holder=holder)
+    work_dir = run_folder(data_dir, run_id)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    for name, data in files:
+        (work_dir / _upload_name(name)).write_bytes(data)
+    return run_id
+
+
 class RunEngine:
-    """Starts, stops and answers runs. One per process (the studio keeps it in ``st.cache_resource``)."""
+    """Starts, executes, stops and answers runs. One per process (the studio keeps it in
+    ``st.cache_resource``; a worker has one); ``close()`` at exit stops the runs it holds."""
 
     def __init__(
         self, db: Database, data_dir: Path, input_timeout_s: float = DEFAULT_INPUT_TIMEOUT_S,
         subscribers: list[Callable[[Event], None]] = (),  # type: ignore[assignment]
+        *, role: str = "studio", lease_s: float | None = None, concurrency: int = 0,
     ) -> None:
         self.db = db
         self.data_dir = Path(data_dir)
@@ -117,6 +145,17 @@ class RunEngine:
         self._handles: dict[int, RunHandle] = {}
         self._lock = threading.Lock()
         start_sandbox_reaper()  # containers of processes killed with kill -9 go, now and every 30 s
+        self.control = ControlLoop(db, role, self._live_handles, lease_s=lease_s, concurrency=concurrency)
+        self.control.start()
+
+    @property
+    def holder(self) -> str:
+        """This process's lease holder id (``run_control.holder`` of the runs it executes)."""
+        return self.control.holder
+
+    def _live_handles(self) -> dict[int, RunHandle]:
+        with self._lock:
+            return dict(self._handles)
 
     # -- starting ------------------------------------------------------------------------------------
     def start(
@@ -126,73 +165,147 @@ class RunEngine:
         *,
         api_keys: dict[str, str | None] | None = None,
         files: list[tuple[str, bytes]] = (),  # type: ignore[assignment]
-        history: list[MessageSent] | None = None,
+        continues: tuple[int, int | None] | None = None,
         session_id: int | None = None,
         note: str = "",
     ) -> int:
-        """Store a new run of ``document`` and start it in a worker; returns the run id at once.
+        """Store a new run of ``document`` and execute it in a thread here; returns the run id at once.
 
-        ``history`` (messages of an earlier run) is restored into the agents first, so the task continues
-        that conversation (Continue, Fork from here).
+        ``continues=(run_id, upto_seq)``: the messages of that run (up to that seq) are restored into the
+        agents first, so the task continues that conversation (Continue, Fork from here).
         """
-        if not task.strip():
-            raise ValueError("the task is empty: type what the team should do")
-        run_id = create_run(self.db, document, task, session_id=session_id)
-        work_dir = run_folder(self.data_dir, run_id)
-        work_dir.mkdir(parents=True, exist_ok=True)
-        for name, data in files:
-            (work_dir / _upload_name(name)).write_bytes(data)
-        handle = RunHandle(run_id=run_id, work_dir=work_dir)
+        run_id = self.create(document, task, files=files, continues=continues, session_id=session_id, note=note,
+                             claim=True)
+        self.launch(run_id, api_keys=api_keys)
+        return run_id
+
+    def create(
+        self, document: TeamDocument, task: str, *, files: list[tuple[str, bytes]] = (),  # type: ignore[assignment]
+        continues: tuple[int, int | None] | None = None, session_id: int | None = None, note: str = "",
+        claim: bool = False,
+    ) -> int:
+        """Store a new run (status created); ``claim``: held by this process, else it waits for one."""
+        return store_run(self.db, self.data_dir, document, task, files=files, continues=continues,
+                         session_id=session_id, note=note, holder=self.holder if claim else None)
+
+    def launch(self, run_id: int, *, api_keys: dict[str, str | None] | None = None) -> RunHandle:
+        """Execute a run this process holds in a new thread."""
+        handle = RunHandle(run_id=run_id, work_dir=run_folder(self.data_dir, run_id))
         thread = threading.Thread(
-            target=self._work, args=(handle, document, task, api_keys or {}, history or [], note),
-            name=f"roundtable-run-{run_id}", daemon=True,
+            target=self._work, args=(handle, api_keys), name=f"roundtable-run-{run_id}", daemon=True,
         )
         handle.thread = thread
         with self._lock:
             self._handles[run_id] = handle
         thread.start()
-        return run_id
+        return handle
 
-    # -- controlling ---------------------------------------------------------------------------------
+    def execute(self, run_id: int, *, api_keys: dict[str, str | None] | None = None) -> bool:
+        """Claim a stored run and execute it in this thread (a detached CLI child, a worker's job).
+        False if another process claimed it first or it already ended: a run is never executed twice."""
+        if not claim_run(self.db, run_id, self.holder):
+            return False
+        handle = RunHandle(run_id=run_id, work_dir=run_folder(self.data_dir, run_id))
+        handle.work_dir.mkdir(parents=True, exist_ok=True)
+        with self._lock:
+            self._handles[run_id] = handle
+        self._work(handle, api_keys)
+        return True
+
+    # -- controlling (any run this database holds, whichever process executes it) -------------------
     def handle(self, run_id: int) -> RunHandle | None:
         with self._lock:
             return self._handles.get(run_id)
 
     def is_active(self, run_id: int) -> bool:
+        """True while this process executes the run."""
         handle = self.handle(run_id)
         return handle is not None and not handle.done.is_set()
 
-    def stop(self, run_id: int, reason: str = "stopped by the user") -> bool:
-        """Ask a run to stop: the LLM call is abandoned and running code killed. False if not running here."""
+    def pending(self, run_id: int, status: str | None = None) -> InputRequest | None:
+        """The question the run waits on, whichever process executes it (``status``: the run's, if known)."""
         handle = self.handle(run_id)
-        if handle is None or handle.done.is_set():
+        if handle is not None:
+            return handle.pending
+        try:
+            if (status or get_run(self.db, run_id).status) != "waiting_for_input":
+                return None
+            stored = run_control(self.db, run_id).pending
+        except NotFoundError:
+            return None
+        return InputRequest(**stored) if stored else None
+
+    def stop(self, run_id: int, reason: str = "stopped by the user") -> bool:
+        """Ask a run to stop (stored, so its executor acts within a poll): the LLM call is abandoned and
+        running code killed. False if it has already ended."""
+        try:
+            request_stop(self.db, run_id, reason)
+        except (NotFoundError, RunStateError):
             return False
-        handle.cancellation.cancel(reason)
+        self.control.poke()
         return True
 
     def answer(self, run_id: int, request_id: str, text: str) -> bool:
-        """Give a human's answer to the input request ``request_id``. False if the run is not waiting."""
-        handle = self.handle(run_id)
-        if handle is None or handle.done.is_set():
+        """Give a human's answer to the input request ``request_id``. False if the run is not waiting on it."""
+        try:
+            send_answer(self.db, run_id, text, request_id)
+        except (NotFoundError, RunStateError):
             return False
-        handle.answers.put((request_id, text))
+        self.control.poke()
         return True
 
     def wait(self, run_id: int, timeout: float | None = None) -> bool:
+        """Wait until the run ends (here, or in whichever process executes it); False on timeout."""
         handle = self.handle(run_id)
-        return True if handle is None else handle.done.wait(timeout)
+        if handle is not None:
+            return handle.done.wait(timeout)
+        deadline = None if timeout is None else time.monotonic() + timeout
+        while get_run(self.db, run_id).status not in FINISHED_STATUSES:
+            if deadline is not None and time.monotonic() > deadline:
+                return False
+            time.sleep(0.1)
+        return True
+
+    def cancel_all(self, reason: str) -> list[RunHandle]:
+        """Stop every run executing here at once (safe from a signal handler); returns their handles."""
+        handles = [h for h in self._live_handles().values() if not h.done.is_set()]
+        for handle in handles:
+            handle.cancellation.cancel(reason)
+        return handles
+
+    def close(self, reason: str = "the process running it shut down", timeout: float = 10.0) -> None:
+        """Stop the runs executing here (recorded as stopped, with ``reason``), then give up the lease."""
+        handles = self.cancel_all(reason)
+        deadline = time.monotonic() + timeout
+        for handle in handles:
+            handle.done.wait(max(0.0, deadline - time.monotonic()))
+        self.control.close()
 
     # -- the worker ----------------------------------------------------------------------------------
-    def _work(
-        self, handle: RunHandle, document: TeamDocument, task: str, api_keys: dict[str, str | None],
-        history: list[MessageSent], note: str,
-    ) -> None:
+    def _prepare(self, handle: RunHandle) -> tuple[TeamDocument, str, list[MessageSent], str]:
+        from studio.runs.service import conversation
+
+        run = get_run(self.db, handle.run_id)
+        control = run_control(self.db, handle.run_id)
+        if control.stop_reason:
+            handle.cancellation.cancel(control.stop_reason)
+        launch = control.launch
+        history = conversation(self.db, launch["continues"], launch.get("upto_seq")) if "continues" in launch else []
+        return run_snapshot(self.db, handle.run_id), run.task, history, launch.get("note", "")
+
+    def _work(self, handle: RunHandle, api_keys: dict[str, str | None] | None) -> None:
         bus = EventBus()
         bus.subscribe(EventWriter(self.db, handle))
         for subscriber in self.subscribers:
             bus.subscribe(subscriber)
         status, error = "completed", None
         try:
+            document, task, history, note = self._prepare(handle)
+            if api_keys is None:
+                from studio.runs.service import api_keys_for
+
+                api_keys = api_keys_for(self.db, document)
+            handle.cancellation.raise_if_cancelled()
             set_run_status(self.db, handle.run_id, "running")
             with run_context(bus=bus, cancellation=handle.cancellation, input_fn=self._input_fn(handle)):
                 team = build_team(document, handle.work_dir, api_keys)
@@ -214,6 +327,9 @@ class RunEngine:
             status, error = "stopped", str(exc)
         except LLMError as exc:
             status, error = "failed", str(exc)  # the client already published the error event
+        except KeyEndpointError as exc:  # resolved here when a worker executes a run enqueued elsewhere
+            status, error = "failed", str(exc)
+            self._record(handle, ErrorRaised(error_kind="key", message=error))
         except Exception as exc:
             if handle.storage_error is None and _is_database_error(exc):
                 handle.storage_failed(exc)  # e.g. the status write at the start, or while asking a human
@@ -235,7 +351,8 @@ class RunEngine:
         try:
             if handle.storage_error is not None:
                 append_events(self.db, handle.run_id, [ErrorRaised(error_kind="storage", message=handle.storage_error)])
-            set_run_status(self.db, handle.run_id, status, error=error)  # type: ignore[arg-type]
+            if get_run(self.db, handle.run_id).status != "interrupted":  # else its lease lapsed: keep that
+                set_run_status(self.db, handle.run_id, status, error=error)  # type: ignore[arg-type]
         except Exception as first:  # noqa: BLE001
             handle.storage_error = handle.storage_error or (
                 f"could not store the conversation: {database_error_reason(first)}"
@@ -268,13 +385,16 @@ class RunEngine:
         timeout = self.input_timeout_s
 
         def ask(request: InputRequest) -> str:
-            set_run_status(self.db, handle.run_id, "waiting_for_input")
+            set_pending(self.db, handle.run_id, {
+                "agent": request.agent, "sender": request.sender, "prompt": request.prompt,
+                "request_id": request.request_id,
+            })
             handle.pending = request
             deadline = time.monotonic() + timeout
             try:
                 while True:
                     try:
-                        request_id, text = handle.answers.get(timeout=0.2)
+                        request_id, text = handle.answers.get(timeout=0.1)
                     except queue.Empty:
                         handle.cancellation.raise_if_cancelled()
                         if time.monotonic() > deadline:
@@ -288,6 +408,6 @@ class RunEngine:
             finally:
                 handle.pending = None
                 if not handle.cancellation.cancelled:
-                    set_run_status(self.db, handle.run_id, "running")
+                    set_pending(self.db, handle.run_id, None)
 
         return ask

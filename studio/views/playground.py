@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from storage.designs import list_teams
+from storage.documents import FINISHED_STATUSES
 from storage.errors import StorageError
 from storage.runs import get_run, list_runs
 from studio.render.live import follow_run
@@ -81,9 +82,8 @@ except StorageError:
     st.query_params.clear()
     st.stop()
 
-handle = engine.handle(run_id)
-active_here = engine.is_active(run_id)
-if active_here:
+active = run.status not in FINISHED_STATUSES or engine.is_active(run_id)  # here or in any other process
+if active:
     # Streamlit's own header "Stop" would end this page's live loop, not the run: hide it here.
     st.markdown("<style>[data-testid='stStatusWidget']{display:none}</style>", unsafe_allow_html=True)
     if st.button("Stop the run", icon=":material/stop_circle:", key=f"{KEY}.stop"):
@@ -91,8 +91,8 @@ if active_here:
         st.toast(f"Stopping run #{run_id}…")
 
 footer = None  # what to draw under the conversation
-if handle is not None and handle.pending is not None:
-    request = handle.pending
+request = engine.pending(run_id, run.status)
+if request is not None:
     answer = st.chat_input(f"Answer {request.agent}…", key=f"{KEY}.answer")
     if answer is not None:
         engine.answer(run_id, request.request_id, answer)
@@ -113,7 +113,7 @@ if handle is not None and handle.pending is not None:
                 st.rerun()
 
     footer = answer_panel
-elif not active_here and run.status not in ("running", "waiting_for_input", "created"):
+elif not active:
     follow_up = st.chat_input("Send a follow-up message to continue this conversation", key=f"{KEY}.follow")
     if follow_up:
         try:
@@ -122,5 +122,5 @@ elif not active_here and run.status not in ("running", "waiting_for_input", "cre
             st.error(f"This conversation cannot continue: {exc}")
 
 follow_run(db, engine, run_id, footer)
-if active_here:
+if active:
     st.rerun()  # the run just ended while we watched: redraw with the follow-up box

@@ -4,31 +4,27 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
 
 from components.events import MessageSent
 from storage import Database, InUseError, NotFoundError, open_database
+from storage.control import new_holder, register_process
 from storage.eventlog import append_events, events_after
-from storage.processes import current_owner
 from storage.runs import (
     create_run,
     create_session,
     delete_run,
     delete_session,
     get_run,
-    interrupt_dead_runs,
     list_runs,
     list_sessions,
     run_snapshot,
     set_run_status,
 )
-from storage.tables import RunRow
 from tests.storage.helpers import sample_document
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,7 +54,7 @@ def test_a_run_moves_through_its_lifecycle(db: Database) -> None:
     set_run_status(db, run_id, "waiting_for_input")
     set_run_status(db, run_id, "running")
     running = get_run(db, run_id)
-    assert running.started_at is not None and running.owner == current_owner()
+    assert running.started_at is not None and running.worker is None
     set_run_status(db, run_id, "failed", error="model unreachable")
     failed = get_run(db, run_id)
     assert failed.status == "failed" and failed.error == "model unreachable"
@@ -85,11 +81,13 @@ def test_list_runs_filters_and_orders_newest_first(db: Database) -> None:
 
 def test_deleting_runs_and_sessions(db: Database) -> None:
     session_id = create_session(db, "S")
-    run_id = create_run(db, sample_document(), "t", session_id=session_id)
+    holder = new_holder()
+    register_process(db, holder, "studio", lease_s=60)
+    run_id = create_run(db, sample_document(), "t", session_id=session_id, holder=holder)
     other = create_run(db, sample_document(), "kept")
     append_events(db, run_id, [MessageSent(sender="a", recipient="b", role="user", content="x")] * 3)
     set_run_status(db, run_id, "running")
-    with pytest.raises(InUseError, match=f"run {run_id} is still running .*; stop it first"):
+    with pytest.raises(InUseError, match=f"run {run_id} is still running \\(in {holder}\\); stop it first"):
         delete_run(db, run_id)
     with pytest.raises(InUseError, match=f"session {session_id} has active runs \\(run {run_id}\\)"):
         delete_session(db, session_id)
@@ -100,28 +98,6 @@ def test_deleting_runs_and_sessions(db: Database) -> None:
     assert events_after(db, run_id) == []
     delete_run(db, other)
     assert list_runs(db) == []
-
-
-def test_runs_of_dead_processes_become_interrupted_and_live_ones_do_not(db: Database) -> None:
-    dead = create_run(db, sample_document(), "dead")
-    live = create_run(db, sample_document(), "live")
-    remote = create_run(db, sample_document(), "on another host")
-    waiting = create_run(db, sample_document(), "waiting")
-    for run_id in (dead, live, remote, waiting):
-        set_run_status(db, run_id, "running")
-    set_run_status(db, waiting, "waiting_for_input")
-    finished = subprocess.run(
-        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True, check=True
-    )
-    gone = f"{socket.gethostname()}:{finished.stdout.strip()}:1"
-    with db.write() as session:
-        session.exec(update(RunRow).where(RunRow.id.in_([dead, waiting])).values(owner=gone))
-        session.exec(update(RunRow).where(RunRow.id == remote).values(owner="elsewhere:1:1"))
-    assert sorted(interrupt_dead_runs(db)) == sorted([dead, waiting])
-    assert get_run(db, dead).status == "interrupted"
-    assert get_run(db, waiting).error == "the process running it stopped before it finished"
-    assert get_run(db, live).status == "running"
-    assert get_run(db, remote).status == "running"
 
 
 def test_a_process_killed_while_appending_loses_no_committed_event(database_url: str) -> None:

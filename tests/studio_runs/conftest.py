@@ -19,8 +19,10 @@ def db(tmp_path) -> Iterator[Database]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def engine(db, tmp_path) -> RunEngine:  # type: ignore[no-untyped-def]
-    return RunEngine(db, tmp_path / "data", input_timeout_s=30)
+def engine(db, tmp_path) -> Iterator[RunEngine]:  # type: ignore[no-untyped-def]
+    engine = RunEngine(db, tmp_path / "data", input_timeout_s=30)
+    yield engine
+    engine.close()
 
 
 def coder_team(api_base: str, *, executor_mode: str = "NEVER", model: str = "writer", stream: bool = False,

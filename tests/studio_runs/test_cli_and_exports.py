@@ -27,7 +27,7 @@ PLOT = (
 
 def _cli(tmp_path, *args, **kwargs):  # type: ignore[no-untyped-def]
     env = {**os.environ, "ROUNDTABLE_DATA_DIR": str(tmp_path / "data"), "OPENAI_API_KEY": "sk-test",
-           "ROUNDTABLE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+           "ROUNDTABLE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "ROUNDTABLE_LEASE_S": "2"}
     return subprocess.Popen(
         [sys.executable, "-m", "studio", "run", *args], cwd=ROOT, env=env, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kwargs,
@@ -93,6 +93,7 @@ def test_killed_process_leaves_its_events_and_an_interrupted_run(tmp_path, llm) 
     process.wait(timeout=10)
     db.close()
 
+    time.sleep(2.5)  # the killed process's lease (2 s here) lapses
     reopened = open_database(f"sqlite:///{tmp_path / 'cli.db'}")  # what the studio does when it starts
     run = list_runs(reopened)[0]
     assert run.status == "interrupted"

@@ -122,6 +122,7 @@ def test_unanswered_input_times_out_clearly(db, tmp_path, llm) -> None:
     llm.script("writer", ["Question?"])
     run_id = engine.start(coder_team(llm.url, executor_mode="ALWAYS"), "start", api_keys=KEYS)
     assert engine.wait(run_id, 15)
+    engine.close()
     run = get_run(db, run_id)
     assert run.status == "stopped" and "nobody answered executor's question" in run.error
 
