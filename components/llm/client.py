@@ -23,7 +23,7 @@ from components.events import ErrorRaised, TokenDelta, Usage, new_id
 from components.llm import call_loop
 from components.llm.config import LLMSettings, ModelEntry
 from components.llm.errors import to_llm_error
-from components.llm.litellm_loader import get_litellm
+from components.llm.litellm_loader import wait_for_litellm
 
 # Failures another config_list entry (another provider, key or model) could fix.
 _FALLBACK_KINDS = {
@@ -123,7 +123,7 @@ class LLMClient:
     def _attempt(
         self, entry: ModelEntry, messages: list[dict[str, Any]], tools: list[dict[str, Any]], stream: bool, agent: str
     ) -> LLMResponse:
-        litellm = get_litellm()
+        litellm = wait_for_litellm(runtime.current().cancellation)  # Stop during the first import counts
         kwargs = _call_kwargs(entry)
         if tools:
             kwargs["tools"] = tools

@@ -10,6 +10,8 @@ import os
 import threading
 from types import ModuleType
 
+from components.runtime import CancellationToken
+
 _lock = threading.Lock()
 _module: ModuleType | None = None
 
@@ -27,4 +29,46 @@ def get_litellm() -> ModuleType:
             litellm.drop_params = True  # a provider that lacks e.g. temperature ignores it instead of failing
             litellm.telemetry = False
             _module = litellm
+    return _module
+
+
+_ready = threading.Event()
+_started = False
+_failure: BaseException | None = None
+
+
+def load_in_background() -> threading.Event:
+    """Start importing litellm in a daemon thread (once); the event is set when it is done."""
+    global _started
+    with _lock:
+        if _module is not None:
+            _ready.set()
+        if _started or _ready.is_set():
+            return _ready
+        _started = True
+
+    def load() -> None:
+        global _failure
+        try:
+            get_litellm()
+        except BaseException as error:  # noqa: BLE001 - handed to whoever waits for it
+            _failure = error
+        finally:
+            _ready.set()
+
+    threading.Thread(target=load, name="roundtable-litellm-import", daemon=True).start()
+    return _ready
+
+
+def wait_for_litellm(token: CancellationToken) -> ModuleType:
+    """``get_litellm()`` for a run: Stop during the seconds-long first import raises RunCancelled at once
+    (the import goes on in the background for the next call)."""
+    if _module is not None:
+        return _module
+    ready = load_in_background()
+    while not ready.wait(0.05):
+        token.raise_if_cancelled()
+    if _failure is not None:
+        raise _failure
+    assert _module is not None
     return _module
