@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from components.llm.litellm_loader import get_litellm
 from components.llm.scripted import say
 from storage import DatabaseOpenError, open_database
 from storage.eventlog import events_after
@@ -62,12 +63,13 @@ def wait_for(check, timeout: float = 20.0):  # type: ignore[no-untyped-def]
 
 
 def test_a_failed_event_write_stops_the_run_and_it_reads_failed_once_writes_work(small_disk, tmp_path, llm) -> None:
+    get_litellm()  # its first import takes seconds on a busy machine; not what this test is about
     db_file = small_disk / "roundtable.db"
     db = open_database(f"sqlite:///{db_file}")
     llm.default = lambda body: say("another step " + "x" * 2000, delay_s=0.3)  # a model that never stops
     engine = RunEngine(db, tmp_path / "data")
     run_id = engine.start(coder_team(llm.url), "keep going")
-    wait_for(lambda: len(events_after(db, run_id)) >= 4)
+    wait_for(lambda: len(events_after(db, run_id)) >= 4, timeout=60)
 
     with sqlite3.connect(db_file) as side:  # empty the WAL file so the next append needs new disk space
         side.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -86,6 +88,7 @@ def test_a_failed_event_write_stops_the_run_and_it_reads_failed_once_writes_work
     assert run.error == "could not store the conversation: database or disk is full"
     kinds = [e.kind for e in events_after(db, run_id)]
     assert kinds[-1] == "error" and len(kinds) >= stored_before
+    engine.close()
     db.close()
 
 

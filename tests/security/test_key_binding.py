@@ -41,7 +41,15 @@ def other() -> Iterator[ScriptedLLMServer]:
 
 @pytest.fixture
 def engine_factory(tmp_path):  # type: ignore[no-untyped-def]
-    return lambda db: RunEngine(db, tmp_path / "data", input_timeout_s=30)
+    engines: list[RunEngine] = []
+
+    def make(db):  # type: ignore[no-untyped-def]
+        engines.append(RunEngine(db, tmp_path / "data", input_timeout_s=30))
+        return engines[-1]
+
+    yield make
+    for engine in engines:
+        engine.close()
 
 
 def _home_db(tmp_path, home_url: str):  # type: ignore[no-untyped-def]

@@ -72,7 +72,8 @@ def test_the_engine_refuses_a_snapshot_that_bypassed_the_rule(tmp_path, llm) -> 
 
     run = get_run(db, run_id)
     assert run.status == "failed"
-    assert "agent executor: code_execution.work_dir must be a folder inside the run's folder" in run.error
+    assert run.error.startswith("the team stored with this run is not valid, so nothing ran: "
+                                "agents[1].code_execution.work_dir: must be a folder inside the run's folder")
     assert not outside.exists()
     assert llm.requests_for("writer") == []  # refused before anything ran
 
