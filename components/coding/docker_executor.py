@@ -62,6 +62,7 @@ from components.coding.docker_engine import (
     docker_host,
     unreachable_message,
 )
+from components.errors import RoundtableError
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -70,7 +71,7 @@ if TYPE_CHECKING:
 # The engine's names stay importable from here, as they were before docker_engine.py existed.
 __all__ = [
     "DEFAULT_IMAGE", "IMAGE_ENV", "LABEL", "LABEL_HOST", "LABEL_PID", "LABEL_STARTED", "OFFLINE_IMAGE",
-    "WORKSPACE", "DockerCommandLineCodeExecutor", "DockerUnavailable", "SandboxImageMissing",
+    "WORKSPACE", "DockerCommandLineCodeExecutor", "DockerUnavailable", "SandboxImageMissing", "WorkDirReplaced",
     "cleanup_leftover_containers", "default_image", "docker_engine_status", "docker_host",
     "unreachable_message",
 ]
@@ -95,6 +96,10 @@ _PROBE = 'for c in python3 bash node pwsh; do command -v "$c"; done; true'
 _KILLED = 137  # SIGKILL, which is how the kernel ends a process over its cgroup's memory limit
 # The container's own cgroup counts OOM kills: "oom_kill N" (cgroup v1 and v2 files, whichever exists).
 _OOM_COUNTERS = ["/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events"]
+
+
+class WorkDirReplaced(RoundtableError):
+    """The work dir became a link (code in a sandbox replaced it): it is never mounted."""
 
 
 class DockerCommandLineCodeExecutor(CodeExecutor):
@@ -336,7 +341,23 @@ class DockerCommandLineCodeExecutor(CodeExecutor):
 
     # -- file ownership ----------------------------------------------------------------------------
     def _prepare_work_dir(self) -> None:
-        """As root, hand the work dir to the code's user so it can write there (you still own it all)."""
+        """Refuse a work dir that is no longer a folder of its own; as root, hand it to the code's user so
+        it can write there (you still own it all).
+
+        Code in another sandbox whose work dir holds this one (an agent at the run's folder, this agent in
+        a folder inside it) can replace it with a link while no container of ours has it mounted: mounting
+        or chowning that path would hand the container whatever the link points to.
+        """
+        try:
+            self.work_dir.mkdir(parents=True, exist_ok=True)
+            replaced = os.path.realpath(self.work_dir) != str(self.work_dir) or self.work_dir.is_symlink()
+        except OSError:  # a dangling link where the folder was
+            replaced = True
+        if replaced:
+            raise WorkDirReplaced(
+                f"the work dir {self.work_dir} was replaced by a link (by code in a sandbox): it is not "
+                "mounted into a container and no more code runs there"
+            )
         self._chown(self.work_dir)
 
     def _write_code_file(self, code: str, language: str) -> str:
@@ -350,7 +371,7 @@ class DockerCommandLineCodeExecutor(CodeExecutor):
     def _chown(self, path: Path) -> None:
         uid, _, gid = self.user.partition(":")
         if os.name == "posix" and os.getuid() == 0 and uid.isdigit() and gid.isdigit():
-            os.chown(path, int(uid), int(gid))
+            os.chown(path, int(uid), int(gid), follow_symlinks=False)
 
 
 class _ExecRun:

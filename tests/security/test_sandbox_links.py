@@ -158,3 +158,24 @@ def test_the_reader_refuses_links_fifos_and_escapes(tmp_path, secret) -> None:  
     for path in ("link.txt", "dirlink/secret.txt", "inner.txt", "fifo", "../host/secret.txt", str(secret),
                  "sub/../../host/secret.txt", "", "sub"):
         assert read_inside(root, path, 1000) is None, path
+
+
+def test_a_work_dir_replaced_by_a_link_is_never_mounted(make_executor, work: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """One agent's sandbox holds the run's folder, another's works in a folder inside it: the first
+    replaces that folder with a link to a host folder before the second starts its container."""
+    from components.coding.base import CodeBlock
+    from components.coding.docker_executor import WorkDirReplaced
+
+    host_dir = tmp_path / "host-dir"
+    host_dir.mkdir()
+    owner = host_dir.stat().st_uid
+    outer = make_executor(work_dir=work)
+    inner = make_executor(work_dir=work / "sub")
+    replace = f"rm -rf sub && ln -s {host_dir} sub && echo replaced"
+    assert outer.execute_code_blocks([CodeBlock(code=replace, language="sh")]).output == "replaced\n"
+    assert (work / "sub").is_symlink()
+
+    with pytest.raises(WorkDirReplaced, match="was replaced by a link"):
+        inner.execute_code_blocks([CodeBlock(code="echo pwned > /workspace/pwned.txt", language="sh")])
+    assert list(host_dir.iterdir()) == []  # nothing was written into the host folder
+    assert host_dir.stat().st_uid == owner  # nor was it handed to the sandbox's user
