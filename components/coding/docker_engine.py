@@ -109,13 +109,15 @@ def cleanup_leftover_containers() -> int:
 
 
 def _remove_leftovers(client: DockerClient) -> int:
-    containers = client.containers.list(all=True, filters={"label": [LABEL, f"{LABEL_HOST}={_hostname()}"]})
+    # The plain list call: ``containers.list`` inspects each container after listing, which fails with
+    # NotFound when another process's reaper removes one in between.
+    containers = client.api.containers(all=True, filters={"label": [LABEL, f"{LABEL_HOST}={_hostname()}"]})
     removed = 0
     for container in containers:
-        labels = container.labels
+        labels = container.get("Labels") or {}
         if _owner_alive(int(labels.get(LABEL_PID, "0")), labels.get(LABEL_STARTED, "")):
             continue
-        _remove(client, container.id)
+        _remove(client, container["Id"])
         removed += 1
     return removed
 
