@@ -105,7 +105,11 @@ def cleanup_leftover_containers() -> int:
     """
     if not docker_engine_status()[0]:
         return 0
-    return _remove_leftovers(_connect(10))
+    client = _connect(10)
+    try:
+        return _remove_leftovers(client)
+    finally:
+        client.close()  # the reaper calls this every 30 s: do not leave a connection pool behind each time
 
 
 def _remove_leftovers(client: DockerClient) -> int:
