@@ -59,7 +59,11 @@ def docker_engine_status(timeout: float = 3.0) -> tuple[bool, str]:
     """(True, "Docker <version> at <host>") or (False, why not), in at most ``timeout`` seconds."""
 
     def probe() -> tuple[bool, str]:
-        version = _connect(timeout).version().get("Version", "?")
+        client = _connect(timeout)
+        try:
+            version = client.version().get("Version", "?")
+        finally:
+            client.close()  # asked often (the reaper, the pages): leave no connection pool behind
         return True, f"Docker {version} at {docker_host()}"
 
     # any failure means the same thing to the user: no engine
