@@ -59,7 +59,11 @@ def docker_engine_status(timeout: float = 3.0) -> tuple[bool, str]:
     """(True, "Docker <version> at <host>") or (False, why not), in at most ``timeout`` seconds."""
 
     def probe() -> tuple[bool, str]:
-        version = _connect(timeout).version().get("Version", "?")
+        client = _connect(timeout)
+        try:
+            version = client.version().get("Version", "?")
+        finally:
+            client.close()  # asked often (the reaper, the pages): leave no connection pool behind
         return True, f"Docker {version} at {docker_host()}"
 
     # any failure means the same thing to the user: no engine
@@ -105,17 +109,23 @@ def cleanup_leftover_containers() -> int:
     """
     if not docker_engine_status()[0]:
         return 0
-    return _remove_leftovers(_connect(10))
+    client = _connect(10)
+    try:
+        return _remove_leftovers(client)
+    finally:
+        client.close()  # the reaper calls this every 30 s: do not leave a connection pool behind each time
 
 
 def _remove_leftovers(client: DockerClient) -> int:
-    containers = client.containers.list(all=True, filters={"label": [LABEL, f"{LABEL_HOST}={_hostname()}"]})
+    # The plain list call: ``containers.list`` inspects each container after listing, which fails with
+    # NotFound when another process's reaper removes one in between.
+    containers = client.api.containers(all=True, filters={"label": [LABEL, f"{LABEL_HOST}={_hostname()}"]})
     removed = 0
     for container in containers:
-        labels = container.labels
+        labels = container.get("Labels") or {}
         if _owner_alive(int(labels.get(LABEL_PID, "0")), labels.get(LABEL_STARTED, "")):
             continue
-        _remove(client, container.id)
+        _remove(client, container["Id"])
         removed += 1
     return removed
 

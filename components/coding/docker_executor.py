@@ -29,13 +29,11 @@ from typing import TYPE_CHECKING
 
 from components import runtime
 from components.coding.base import (
-    MAX_OUTPUT_CHARS,
     SAVED_ONLY,
     CodeBlock,
     CodeExecutor,
     CodeResult,
     CommandOutcome,
-    OutputBuffer,
     canonical_language,
     output_flood_note,
 )
@@ -62,6 +60,8 @@ from components.coding.docker_engine import (
     docker_host,
     unreachable_message,
 )
+from components.coding.docker_exec import ExecRun, oom_kills
+from components.errors import RoundtableError
 
 if TYPE_CHECKING:
     from docker import DockerClient
@@ -70,7 +70,7 @@ if TYPE_CHECKING:
 # The engine's names stay importable from here, as they were before docker_engine.py existed.
 __all__ = [
     "DEFAULT_IMAGE", "IMAGE_ENV", "LABEL", "LABEL_HOST", "LABEL_PID", "LABEL_STARTED", "OFFLINE_IMAGE",
-    "WORKSPACE", "DockerCommandLineCodeExecutor", "DockerUnavailable", "SandboxImageMissing",
+    "WORKSPACE", "DockerCommandLineCodeExecutor", "DockerUnavailable", "SandboxImageMissing", "WorkDirReplaced",
     "cleanup_leftover_containers", "default_image", "docker_engine_status", "docker_host",
     "unreachable_message",
 ]
@@ -95,6 +95,10 @@ _PROBE = 'for c in python3 bash node pwsh; do command -v "$c"; done; true'
 _KILLED = 137  # SIGKILL, which is how the kernel ends a process over its cgroup's memory limit
 # The container's own cgroup counts OOM kills: "oom_kill N" (cgroup v1 and v2 files, whichever exists).
 _OOM_COUNTERS = ["/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events"]
+
+
+class WorkDirReplaced(RoundtableError):
+    """The work dir became a link (code in a sandbox replaced it): it is never mounted."""
 
 
 class DockerCommandLineCodeExecutor(CodeExecutor):
@@ -194,7 +198,7 @@ class DockerCommandLineCodeExecutor(CodeExecutor):
             note=note,
         )
 
-    def _start_exec(self, argv: list[str]) -> tuple[Container, str, _ExecRun]:
+    def _start_exec(self, argv: list[str]) -> tuple[Container, str, ExecRun]:
         import docker
 
         try:
@@ -205,11 +209,11 @@ class DockerCommandLineCodeExecutor(CodeExecutor):
         self._discard_container()  # it died: removed from outside, or the memory limit took its init
         return self._exec_in(self._ensure_container(), argv)
 
-    def _exec_in(self, container: Container, argv: list[str]) -> tuple[Container, str, _ExecRun]:
+    def _exec_in(self, container: Container, argv: list[str]) -> tuple[Container, str, ExecRun]:
         api = self._client().api
         command = ["sh", "-c", _WRAPPER, "sh", *argv]
         exec_id = api.exec_create(container.id, command, workdir=WORKSPACE, user=self.user)["Id"]
-        return container, exec_id, _ExecRun(api, exec_id, self.max_output_bytes)
+        return container, exec_id, ExecRun(api, exec_id, self.max_output_bytes)
 
     def _wait_exit(self, exec_id: str, deadline: float, token: runtime.CancellationToken) -> int | None:
         """The exit code once the process ends (its output may close first), or None at the deadline."""
@@ -325,7 +329,7 @@ class DockerCommandLineCodeExecutor(CodeExecutor):
         import docker
 
         try:
-            kills = _oom_kills(container.exec_run(["cat", *_OOM_COUNTERS], user=self.user).output.decode())
+            kills = oom_kills(container.exec_run(["cat", *_OOM_COUNTERS], user=self.user).output.decode())
         except docker.errors.APIError:  # the container itself died: Docker knows whether OOM did it
             container.reload()
             kills = self._oom_kills_seen + 1 if container.attrs["State"].get("OOMKilled") else 0
@@ -336,7 +340,23 @@ class DockerCommandLineCodeExecutor(CodeExecutor):
 
     # -- file ownership ----------------------------------------------------------------------------
     def _prepare_work_dir(self) -> None:
-        """As root, hand the work dir to the code's user so it can write there (you still own it all)."""
+        """Refuse a work dir that is no longer a folder of its own; as root, hand it to the code's user so
+        it can write there (you still own it all).
+
+        Code in another sandbox whose work dir holds this one (an agent at the run's folder, this agent in
+        a folder inside it) can replace it with a link while no container of ours has it mounted: mounting
+        or chowning that path would hand the container whatever the link points to.
+        """
+        try:
+            self.work_dir.mkdir(parents=True, exist_ok=True)
+            replaced = os.path.realpath(self.work_dir) != str(self.work_dir) or self.work_dir.is_symlink()
+        except OSError:  # a dangling link where the folder was
+            replaced = True
+        if replaced:
+            raise WorkDirReplaced(
+                f"the work dir {self.work_dir} was replaced by a link (by code in a sandbox): it is not "
+                "mounted into a container and no more code runs there"
+            )
         self._chown(self.work_dir)
 
     def _write_code_file(self, code: str, language: str) -> str:
@@ -350,58 +370,7 @@ class DockerCommandLineCodeExecutor(CodeExecutor):
     def _chown(self, path: Path) -> None:
         uid, _, gid = self.user.partition(":")
         if os.name == "posix" and os.getuid() == 0 and uid.isdigit() and gid.isdigit():
-            os.chown(path, int(uid), int(gid))
-
-
-class _ExecRun:
-    """One exec's output, read by a daemon thread so the caller can time it out or stop it.
-
-    Past ``limit`` bytes of output the run counts as flooded and wakes the caller, which kills it.
-    """
-
-    def __init__(self, api, exec_id: str, limit: int) -> None:  # type: ignore[no-untyped-def]
-        self.stdout = OutputBuffer(MAX_OUTPUT_CHARS // 2)
-        self.stderr = OutputBuffer(MAX_OUTPUT_CHARS // 2)
-        self.limit = limit
-        self.total = 0
-        self.flooded = False
-        self.done = threading.Event()
-        self.wake = threading.Event()  # set when the exec ends, floods, or the run is stopped
-        stream = api.exec_start(exec_id, stream=True, demux=True)
-        threading.Thread(target=self._read, args=(stream,), name="docker-exec", daemon=True).start()
-
-    def _read(self, stream) -> None:  # type: ignore[no-untyped-def]
-        try:
-            for out, err in stream:
-                self.total += self.stdout.add(out) + self.stderr.add(err)
-                if self.total > self.limit:
-                    self.flooded = True
-                    break
-        except Exception:  # the container was killed mid-read
-            pass
-        finally:
-            _close_quietly(stream)
-            self.done.set()
-            self.wake.set()
-
-    def output(self) -> str:
-        """stderr then stdout, as AutoGen reports it."""
-        return self.stderr.text() + self.stdout.text()
-
-
-def _close_quietly(stream) -> None:  # type: ignore[no-untyped-def]
-    try:
-        stream.close()
-    except Exception:  # the connection is already gone
-        pass
-
-
-def _oom_kills(counters: str) -> int:
-    for line in counters.splitlines():
-        name, _, value = line.partition(" ")
-        if name == "oom_kill" and value.strip().isdigit():
-            return int(value)
-    return 0
+            os.chown(path, int(uid), int(gid), follow_symlinks=False)
 
 
 def _default_user() -> str:

@@ -454,7 +454,8 @@ def test_leftovers_of_a_crashed_process_are_removed_at_the_next_start(
     leftover = crashed.stdout.readline().strip()  # type: ignore[union-attr]
     crashed.send_signal(signal.SIGKILL)
     crashed.wait(10)
-    assert docker_client.containers.get(leftover).status == "running"
+    # Still there, unless the reaper of another process on this machine (sandbox_reaper) was faster.
+    assert [c["State"] for c in docker_client.api.containers(all=True, filters={"id": leftover})] in (["running"], [])
 
     clean = python("clean")  # starts a container, so it cleans up first; then exits without close()
     own = clean.communicate(timeout=60)[0].strip()
@@ -474,9 +475,9 @@ def test_cleanup_spares_containers_of_live_processes(
     labels = {LABEL: "1", LABEL_HOST: socket.gethostname(), LABEL_PID: str(dead.pid), LABEL_STARTED: "1"}
     orphan = docker_client.containers.create(sandbox_image, ["true"], labels=labels)
 
-    assert cleanup_leftover_containers() == 1
+    assert cleanup_leftover_containers() in (0, 1)  # 0: another process's reaper removed it first
     assert [c.id for c in our_containers(docker_client)] == [executor.container_id]
-    assert orphan.id not in [c.id for c in docker_client.containers.list(all=True)]
+    assert docker_client.api.containers(all=True, filters={"id": orphan.id}) == []
 
 
 def test_a_missing_image_gives_a_clear_error(make_executor: MakeExecutor) -> None:

@@ -8,8 +8,12 @@ still queued behind them were sent after Stop.
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from pathlib import Path
 
-from components.llm.scripted import hang, say
+import pytest
+
+from components.llm.scripted import ScriptedLLMServer, hang, say
 from storage import open_database
 from storage.runs import get_run
 from studio.runs.engine import RunEngine
@@ -26,29 +30,58 @@ def _timed_run(engine: RunEngine, api_base: str, task: str) -> tuple[int, float]
     return run_id, time.monotonic() - started
 
 
-def test_a_new_run_is_not_held_up_by_stopped_runs_on_a_silent_model(tmp_path, llm) -> None:  # type: ignore[no-untyped-def]
+def _open_connections_to(port: int) -> int:
+    """Established TCP connections whose remote end is ``port`` on this machine (the clients' side)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if int(fields[2].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
+                count += 1
+    return count
+
+
+@pytest.fixture
+def silent_server() -> Iterator[ScriptedLLMServer]:
+    """A second scripted server, on its own port so that its connections can be counted."""
+    with ScriptedLLMServer() as server:
+        yield server
+
+
+def test_a_new_run_is_not_held_up_by_stopped_runs_on_a_silent_model(tmp_path, llm, silent_server) -> None:  # type: ignore[no-untyped-def]
     db = open_database(f"sqlite:///{tmp_path / 'runs.db'}")
     engine = RunEngine(db, tmp_path / "data")
     llm.respond("fast", lambda body: say("TERMINATE"))
-    llm.respond("silent", lambda body: hang(600))
+    silent_server.respond("silent", lambda body: hang(600))
 
+    _timed_run(engine, llm.url, "warm up")  # the first run pays for importing litellm
     solo_id, solo = _timed_run(engine, llm.url, "alone")
     assert get_run(db, solo_id).status == "completed"
 
-    silent = [engine.start(coder_team(llm.url, model="silent"), f"wait {i}", api_keys=KEYS) for i in range(STOPPED_RUNS)]
+    team = coder_team(silent_server.url, model="silent")
+    silent = [engine.start(team, f"wait {i}", api_keys=KEYS) for i in range(STOPPED_RUNS)]
     deadline = time.monotonic() + 90
-    while len(llm.requests_for("silent")) < STOPPED_RUNS:
-        assert time.monotonic() < deadline, f"only {len(llm.requests_for('silent'))} silent calls were sent"
+    while len(silent_server.requests_for("silent")) < STOPPED_RUNS:
+        assert time.monotonic() < deadline, f"only {len(silent_server.requests_for('silent'))} silent calls were sent"
         time.sleep(0.1)
+    assert _open_connections_to(silent_server.port) >= STOPPED_RUNS
     for run_id in silent:
         engine.stop(run_id)
     for run_id in silent:
         assert engine.wait(run_id, 10), f"run {run_id} did not stop"
         assert get_run(db, run_id).status == "stopped"
+    deadline = time.monotonic() + 5
+    while _open_connections_to(silent_server.port) > 0:  # Stop released the calls in flight, not just the runs
+        assert time.monotonic() < deadline, f"{_open_connections_to(silent_server.port)} stopped calls still hold a connection"
+        time.sleep(0.1)
 
     run_id, after = _timed_run(engine, llm.url, "after the stopped ones")
     assert get_run(db, run_id).status == "completed", get_run(db, run_id).error
     assert after < solo + 5, f"a new run took {after:.1f} s behind {STOPPED_RUNS} stopped runs (alone: {solo:.1f} s)"
     time.sleep(0.5)
-    assert len(llm.requests_for("silent")) == STOPPED_RUNS  # no call of a stopped run was sent after Stop
+    assert len(silent_server.requests_for("silent")) == STOPPED_RUNS  # no call of a stopped run was sent after Stop
     db.close()

@@ -58,8 +58,10 @@ def _assert_nothing_leaks(exports: dict[str, str]) -> None:
         assert SECRET not in text and encoded[:24] not in text, f"the {kind} export contains the host file"
 
 
-def test_a_docker_run_that_links_host_files_shows_none_of_them(tmp_path, llm, secret, sandbox_image) -> None:  # type: ignore[no-untyped-def]
-    db = open_database(f"sqlite:///{tmp_path / 'a.db'}")
+def test_a_docker_run_that_links_host_files_shows_none_of_them(  # type: ignore[no-untyped-def]
+    tmp_path, llm, secret, sandbox_image, studio_db, page
+) -> None:
+    db = studio_db  # the studio's own database and data dir, so that its pages show this run
     data_dir = tmp_path / "data"
     engine = RunEngine(db, data_dir)
     llm.script("writer", [_hostile_block(secret), "TERMINATE"])
@@ -78,6 +80,15 @@ def test_a_docker_run_that_links_host_files_shows_none_of_them(tmp_path, llm, se
     for path in ("leak.png", "notes.txt", "sub/up/secret.txt", "hostdir/secret.txt", f"rootlink{secret}", "pipe.txt"):
         assert files.read(work_dir, Artifact(path=path, mime="image/png", size=1)) is None, path
     _assert_nothing_leaks(export_all(db, run_id, data_dir))
+
+    at = page("replay")
+    at.query_params["run"] = str(run_id)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert SECRET not in texts(at)
+    downloads = [str(d.proto) for d in at.get("download_button")]
+    assert len(downloads) == 1 and "real.txt" in downloads[0]  # the one real file, offered for download
+    assert len(at.get("image")) == 0  # leak.png is drawn nowhere
 
 
 def _hostile_import(tmp_path: Path, llm, secret: Path):  # type: ignore[no-untyped-def]
@@ -128,7 +139,7 @@ def test_an_imported_run_cannot_point_the_studio_at_host_files(tmp_path, llm, se
     shown = texts(at)
     assert SECRET not in shown
     assert shown.count("not available here") == 4 * 5  # every artifact is named, none is read
-    assert len(at.get("imgs")) == 0
+    assert len(at.get("image")) == 0
 
 
 def test_the_reader_refuses_links_fifos_and_escapes(tmp_path, secret) -> None:  # type: ignore[no-untyped-def]
@@ -147,3 +158,24 @@ def test_the_reader_refuses_links_fifos_and_escapes(tmp_path, secret) -> None:  
     for path in ("link.txt", "dirlink/secret.txt", "inner.txt", "fifo", "../host/secret.txt", str(secret),
                  "sub/../../host/secret.txt", "", "sub"):
         assert read_inside(root, path, 1000) is None, path
+
+
+def test_a_work_dir_replaced_by_a_link_is_never_mounted(make_executor, work: Path, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """One agent's sandbox holds the run's folder, another's works in a folder inside it: the first
+    replaces that folder with a link to a host folder before the second starts its container."""
+    from components.coding.base import CodeBlock
+    from components.coding.docker_executor import WorkDirReplaced
+
+    host_dir = tmp_path / "host-dir"
+    host_dir.mkdir()
+    owner = host_dir.stat().st_uid
+    outer = make_executor(work_dir=work)
+    inner = make_executor(work_dir=work / "sub")
+    replace = f"rm -rf sub && ln -s {host_dir} sub && echo replaced"
+    assert outer.execute_code_blocks([CodeBlock(code=replace, language="sh")]).output == "replaced\n"
+    assert (work / "sub").is_symlink()
+
+    with pytest.raises(WorkDirReplaced, match="was replaced by a link"):
+        inner.execute_code_blocks([CodeBlock(code="echo pwned > /workspace/pwned.txt", language="sh")])
+    assert list(host_dir.iterdir()) == []  # nothing was written into the host folder
+    assert host_dir.stat().st_uid == owner  # nor was it handed to the sandbox's user

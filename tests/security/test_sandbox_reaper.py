@@ -39,8 +39,9 @@ def _cli(tmp_path: Path, team: Path, task: str, **env: str) -> subprocess.Popen[
     )
 
 
-def _containers_of(client, pid: int):  # type: ignore[no-untyped-def]
-    return client.containers.list(all=True, filters={"label": [LABEL, f"{LABEL_PID}={pid}"]})
+def _containers_of(client, pid: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """Ids of the sandbox containers ``pid`` started (the plain list: a reaper may remove one meanwhile)."""
+    return [c["Id"] for c in client.api.containers(all=True, filters={"label": [LABEL, f"{LABEL_PID}={pid}"]})]
 
 
 def _wait(check, seconds: float, what: str) -> None:  # type: ignore[no-untyped-def]
