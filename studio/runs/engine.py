@@ -176,7 +176,7 @@ class RunEngine:
         """
         run_id = self.create(document, task, files=files, continues=continues, session_id=session_id, note=note,
                              claim=True)
-        self.launch(run_id, api_keys=api_keys)
+        self.launch(run_id, api_keys=api_keys, document=document)
         return run_id
 
     def create(
@@ -188,11 +188,13 @@ class RunEngine:
         return store_run(self.db, self.data_dir, document, task, files=files, continues=continues,
                          session_id=session_id, note=note, holder=self.holder if claim else None)
 
-    def launch(self, run_id: int, *, api_keys: dict[str, str | None] | None = None) -> RunHandle:
-        """Execute a run this process holds in a new thread."""
+    def launch(
+        self, run_id: int, *, api_keys: dict[str, str | None] | None = None, document: TeamDocument | None = None
+    ) -> RunHandle:
+        """Execute a run this process holds in a new thread (``document``: its team, if at hand)."""
         handle = RunHandle(run_id=run_id, work_dir=run_folder(self.data_dir, run_id))
         thread = threading.Thread(
-            target=self._work, args=(handle, api_keys), name=f"roundtable-run-{run_id}", daemon=True,
+            target=self._work, args=(handle, api_keys, document), name=f"roundtable-run-{run_id}", daemon=True,
         )
         handle.thread = thread
         with self._lock:
@@ -209,7 +211,7 @@ class RunEngine:
         handle.work_dir.mkdir(parents=True, exist_ok=True)
         with self._lock:
             self._handles[run_id] = handle
-        self._work(handle, api_keys)
+        self._work(handle, api_keys, None)
         return True
 
     # -- controlling (any run this database holds, whichever process executes it) -------------------
@@ -282,25 +284,39 @@ class RunEngine:
         self.control.close()
 
     # -- the worker ----------------------------------------------------------------------------------
-    def _prepare(self, handle: RunHandle) -> tuple[TeamDocument, str, list[MessageSent], str]:
+    def _prepare(
+        self, handle: RunHandle, document: TeamDocument | None
+    ) -> tuple[TeamDocument, str, list[MessageSent], str]:
+        """What the run needs, from the database (so any process can execute it)."""
+        from pydantic import ValidationError
+
         from studio.runs.service import conversation
 
+        if document is None:
+            try:
+                document = run_snapshot(self.db, handle.run_id)
+            except ValidationError as exc:
+                problem = exc.errors()[0]
+                where = ".".join(str(part) for part in problem["loc"])
+                raise ValueError(f"the team stored with this run is not valid: {where}: {problem['msg']}") from None
         run = get_run(self.db, handle.run_id)
         control = run_control(self.db, handle.run_id)
         if control.stop_reason:
             handle.cancellation.cancel(control.stop_reason)
         launch = control.launch
         history = conversation(self.db, launch["continues"], launch.get("upto_seq")) if "continues" in launch else []
-        return run_snapshot(self.db, handle.run_id), run.task, history, launch.get("note", "")
+        return document, run.task, history, launch.get("note", "")
 
-    def _work(self, handle: RunHandle, api_keys: dict[str, str | None] | None) -> None:
+    def _work(
+        self, handle: RunHandle, api_keys: dict[str, str | None] | None, document: TeamDocument | None
+    ) -> None:
         bus = EventBus()
         bus.subscribe(EventWriter(self.db, handle))
         for subscriber in self.subscribers:
             bus.subscribe(subscriber)
         status, error = "completed", None
         try:
-            document, task, history, note = self._prepare(handle)
+            document, task, history, note = self._prepare(handle, document)
             if api_keys is None:
                 from studio.runs.service import api_keys_for
 
