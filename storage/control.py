@@ -140,6 +140,15 @@ def run_control(db: Database, run_id: int) -> RunControl:
         return RunControl(row.run_id, row.holder, row.host, row.stop_reason, row.pending, dict(row.launch))
 
 
+def record_job(db: Database, run_id: int, job_id: int) -> None:
+    """Note the queue job that carries a run (workers mode), so a stop can also abort that job."""
+    with db.write() as session:
+        row = session.get(RunControlRow, run_id)
+        if row is not None:
+            row.launch = {**row.launch, "job_id": job_id}
+            session.add(row)
+
+
 def claim_run(db: Database, run_id: int, holder: str) -> bool:
     """Make ``holder`` the one executor of a run not yet started; False if it was claimed or ended."""
     host = holder.rsplit(":", 2)[0]

@@ -25,7 +25,7 @@ from components.errors import HumanInputTimeout, LLMError
 from components.events import ErrorRaised, Event, MessageSent, Notice, TokenDelta
 from components.runtime import CancellationToken, EventBus, InputRequest
 from storage import Database
-from storage.control import claim_run, request_stop, run_control, send_answer, set_pending
+from storage.control import claim_run, record_job, request_stop, run_control, send_answer, set_pending
 from storage.documents import FINISHED_STATUSES, TeamDocument
 from storage.errors import KeyEndpointError, NotFoundError, RunStateError, database_error_reason
 from storage.eventlog import append_events
@@ -33,6 +33,7 @@ from storage.runs import create_run, get_run, run_snapshot, set_run_status
 from studio.builder import build_team
 from studio.runs.control import ControlLoop
 from studio.runs.files import run_folder
+from studio.runs.mode import RunsMode, check_workers_database
 from studio.runs.resume import restore_history
 
 logger = logging.getLogger(__name__)
@@ -79,7 +80,7 @@ class RunHandle:
         return items[-1] if items else None
 
 
-def _upload_name(name: str) -> str:
+def upload_name(name: str) -> str:
     """An uploaded file's name without any folder part (a name like ".." or "" becomes "upload")."""
     base = Path(name.replace("\\", "/")).name
     return base if base not in ("", ".", "..") else "upload"
@@ -124,7 +125,7 @@ def store_run(
     work_dir = run_folder(data_dir, run_id)
     work_dir.mkdir(parents=True, exist_ok=True)
     for name, data in files:
-        (work_dir / _upload_name(name)).write_bytes(data)
+        (work_dir / upload_name(name)).write_bytes(data)
     return run_id
 
 
@@ -135,8 +136,15 @@ class RunEngine:
     def __init__(
         self, db: Database, data_dir: Path, input_timeout_s: float = DEFAULT_INPUT_TIMEOUT_S,
         subscribers: list[Callable[[Event], None]] = (),  # type: ignore[assignment]
-        *, role: str = "studio", lease_s: float | None = None, concurrency: int = 0,
+        *, role: str = "studio", lease_s: float | None = None, concurrency: int = 0, mode: RunsMode = "local",
     ) -> None:
+        if mode == "workers":
+            from studio.runs.queue import ensure_queue_schema
+
+            check_workers_database(db)
+            ensure_queue_schema(db)
+        self.mode = mode  # local: start() executes here; workers: start() enqueues for worker processes
+        self._queue: Any = None
         self.db = db
         self.data_dir = Path(data_dir)
         self.input_timeout_s = input_timeout_s
@@ -174,10 +182,28 @@ class RunEngine:
         ``continues=(run_id, upto_seq)``: the messages of that run (up to that seq) are restored into the
         agents first, so the task continues that conversation (Continue, Fork from here).
         """
+        if self.mode == "workers":
+            run_id = self.create(document, task, files=files, continues=continues, session_id=session_id,
+                                 note=note)
+            self.enqueue(run_id, files)
+            return run_id
         run_id = self.create(document, task, files=files, continues=continues, session_id=session_id, note=note,
                              claim=True)
         self.launch(run_id, api_keys=api_keys, document=document)
         return run_id
+
+    def enqueue(self, run_id: int, files: list[tuple[str, bytes]] = ()) -> None:  # type: ignore[assignment]
+        """Put a stored run on the workers' queue (workers mode); a worker claims and executes it."""
+        from studio.runs.queue import enqueue
+
+        record_job(self.db, run_id, enqueue(self._queue_app(), run_id, files))
+
+    def _queue_app(self) -> Any:
+        from studio.runs.queue import sync_app
+
+        with self._lock:
+            self._queue = self._queue or sync_app(self.db)
+        return self._queue
 
     def create(
         self, document: TeamDocument, task: str, *, files: list[tuple[str, bytes]] = (),  # type: ignore[assignment]
@@ -245,6 +271,9 @@ class RunEngine:
         except (NotFoundError, RunStateError):
             return False
         self.control.poke()
+        job_id = run_control(self.db, run_id).launch.get("job_id")
+        if self.mode == "workers" and job_id is not None:  # the backstop: Procrastinate's own abort
+            self._queue_app().job_manager.cancel_job_by_id(job_id, abort=True)
         return True
 
     def answer(self, run_id: int, request_id: str, text: str) -> bool:
@@ -282,6 +311,8 @@ class RunEngine:
         for handle in handles:
             handle.done.wait(max(0.0, deadline - time.monotonic()))
         self.control.close()
+        if self._queue is not None:
+            self._queue.close()
 
     # -- the worker ----------------------------------------------------------------------------------
     def _prepare(
