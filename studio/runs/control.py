@@ -27,7 +27,7 @@ from storage.control import (
 from storage.errors import database_error_reason
 
 if TYPE_CHECKING:
-    from studio.runs.engine import RunHandle
+    from studio.runs.writer import RunHandle
 
 logger = logging.getLogger(__name__)
 

@@ -15,15 +15,14 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from components import RunCancelled, run_context
 from components.coding.sandbox_reaper import start_sandbox_reaper
 from components.errors import HumanInputTimeout, LLMError
-from components.events import ErrorRaised, Event, MessageSent, Notice, TokenDelta
-from components.runtime import CancellationToken, EventBus, InputRequest
+from components.events import ErrorRaised, Event, MessageSent, Notice
+from components.runtime import EventBus, InputRequest
 from storage import Database
 from storage.control import claim_run, record_job, request_stop, run_control, send_answer, set_pending
 from storage.documents import FINISHED_STATUSES, TeamDocument
@@ -35,6 +34,7 @@ from studio.runs.control import ControlLoop
 from studio.runs.files import run_folder
 from studio.runs.mode import RunsMode, check_workers_database
 from studio.runs.resume import restore_history
+from studio.runs.writer import EventWriter, RunHandle
 
 logger = logging.getLogger(__name__)
 
@@ -52,60 +52,10 @@ def _is_database_error(error: BaseException) -> bool:
     )
 
 
-@dataclass
-class RunHandle:
-    """A run that this process is executing."""
-
-    run_id: int
-    work_dir: Path
-    cancellation: CancellationToken = field(default_factory=CancellationToken)
-    answers: queue.Queue[tuple[str, str]] = field(default_factory=queue.Queue)
-    pending: InputRequest | None = None
-    streaming: dict[str, tuple[str, str]] = field(default_factory=dict)  # stream_id -> (agent, text so far)
-    done: threading.Event = field(default_factory=threading.Event)
-    thread: threading.Thread | None = None
-    storage_error: str | None = None  # set when an event could not be stored: the run is cancelled at once
-    outcome: tuple[str, str | None] | None = None  # (status, error) the run ended with, even if unstored
-
-    def storage_failed(self, error: BaseException) -> None:
-        """An event write failed: stop the run now (nothing it does from here could be kept)."""
-        if self.storage_error is None:
-            self.storage_error = f"could not store the conversation: {database_error_reason(error)}"
-            logger.error("run %s: %s", self.run_id, self.storage_error)
-        self.cancellation.cancel(self.storage_error)
-
-    def live_text(self) -> tuple[str, str] | None:
-        """(agent, text) of the reply being streamed right now, if any."""
-        items = list(self.streaming.values())
-        return items[-1] if items else None
-
-
 def upload_name(name: str) -> str:
     """An uploaded file's name without any folder part (a name like ".." or "" becomes "upload")."""
     base = Path(name.replace("\\", "/")).name
     return base if base not in ("", ".", "..") else "upload"
-
-
-class EventWriter:
-    """Subscriber that commits each event to the database the moment it is published."""
-
-    def __init__(self, db: Database, handle: RunHandle) -> None:
-        self.db = db
-        self.handle = handle
-
-    def __call__(self, event: Event) -> None:
-        if isinstance(event, TokenDelta):
-            agent, text = self.handle.streaming.get(event.stream_id, (event.agent, ""))
-            self.handle.streaming[event.stream_id] = (agent, text + event.text)
-            return
-        if isinstance(event, MessageSent):
-            self.handle.streaming.clear()
-        if self.handle.storage_error is not None:
-            return  # the run is being cancelled; a later event must not land after a gap
-        try:
-            append_events(self.db, self.handle.run_id, [event])
-        except Exception as error:  # noqa: BLE001 - any failure to store ends the run (disk full, server gone)
-            self.handle.storage_failed(error)
 
 
 def store_run(
@@ -342,7 +292,8 @@ class RunEngine:
         self, handle: RunHandle, api_keys: dict[str, str | None] | None, document: TeamDocument | None
     ) -> None:
         bus = EventBus()
-        bus.subscribe(EventWriter(self.db, handle))
+        writer = EventWriter(self.db, handle)
+        bus.subscribe(writer)
         for subscriber in self.subscribers:
             bus.subscribe(subscriber)
         status, error = "completed", None
@@ -388,6 +339,7 @@ class RunEngine:
                 self._record(handle, ErrorRaised(error_kind="run", message=error))
         finally:
             handle.streaming.clear()
+            writer.clear_live()
             handle.outcome = (status, error)
             self._finish(handle, status, error)
 
