@@ -140,6 +140,15 @@ def run_control(db: Database, run_id: int) -> RunControl:
         return RunControl(row.run_id, row.holder, row.host, row.stop_reason, row.pending, dict(row.launch))
 
 
+def record_job(db: Database, run_id: int, job_id: int) -> None:
+    """Note the queue job that carries a run (workers mode), so a stop can also abort that job."""
+    with db.write() as session:
+        row = session.get(RunControlRow, run_id)
+        if row is not None:
+            row.launch = {**row.launch, "job_id": job_id}
+            session.add(row)
+
+
 def claim_run(db: Database, run_id: int, holder: str) -> bool:
     """Make ``holder`` the one executor of a run not yet started; False if it was claimed or ended."""
     host = holder.rsplit(":", 2)[0]
@@ -265,3 +274,31 @@ def interrupt_lapsed_runs(db: Database) -> list[int]:
             delete(ProcessRow).where(col(ProcessRow.expires_at) < clock - _PRUNE_AFTER_S)
         )
     return sorted(ids)
+
+
+# -- the reply being streamed -------------------------------------------------------------------------
+
+_LIVE_UPDATE = "UPDATE run_live SET agent = ?, text = ?, updated_at = ? WHERE run_id = ?"
+_LIVE_INSERT = "INSERT INTO run_live (agent, text, updated_at, run_id) VALUES (?, ?, ?, ?)"
+
+
+def set_live(db: Database, run_id: int, agent: str, text: str) -> None:
+    """Store the text streamed so far by ``agent`` (the holder calls this at a bounded rate)."""
+    with db.write_cursor() as cursor:
+        cursor.execute(db.sql(_LIVE_UPDATE), (agent, text, now(), run_id))
+        if cursor.rowcount == 0:
+            cursor.execute(db.sql(_LIVE_INSERT), (agent, text, now(), run_id))
+
+
+def clear_live(db: Database, run_id: int) -> None:
+    """The streamed reply became a stored message (or the run ended)."""
+    with db.write_cursor() as cursor:
+        cursor.execute(db.sql("DELETE FROM run_live WHERE run_id = ?"), (run_id,))
+
+
+def live_text(db: Database, run_id: int) -> tuple[str, str] | None:
+    """(agent, text) of the reply a run streams right now, whichever process executes it."""
+    with db.read_cursor() as cursor:
+        cursor.execute(db.sql("SELECT agent, text FROM run_live WHERE run_id = ?"), (run_id,))
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row else None

@@ -53,6 +53,10 @@ def _parser() -> argparse.ArgumentParser:
     answer = command("answer", "answer the question a run waits on")
     answer.add_argument("run", type=int)
     answer.add_argument("text")
+    worker = command("worker", "execute queued runs (ROUNDTABLE_RUNS=workers, PostgreSQL); stops cleanly on SIGTERM")
+    worker.add_argument("--concurrency", type=int, default=4, help="runs executed at once (default 4)")
+    worker.add_argument("--input-timeout", type=float, default=900,
+                        help="seconds a run waits for a human answer, keeping its slot (default 900)")
     execute = command("execute", argparse.SUPPRESS)  # the background process of `run --detach`
     execute.add_argument("run", type=int)
     execute.add_argument("--input-timeout", type=float, default=600)
@@ -82,11 +86,18 @@ def _answer_prompts(engine, run_id: int) -> None:  # type: ignore[no-untyped-def
             time.sleep(0.05)
 
 
+def _show(event) -> None:  # type: ignore[no-untyped-def]
+    from studio.render.console import console_text
+
+    text = console_text(event)
+    if text is not None:
+        print(text, flush=True)
+
+
 def run_command(args: argparse.Namespace) -> int:
     from storage import StorageError, open_database
     from storage.database import data_dir
     from storage.runs import get_run
-    from studio.render.console import console_text
     from studio.runs.engine import RunEngine
     from studio.runs.service import start_team_run
 
@@ -96,17 +107,24 @@ def run_command(args: argparse.Namespace) -> int:
     except (StorageError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if args.detach:
-        from studio.cli_control import detach
+    from studio.runs.mode import RunsModeError, runs_mode
 
-        return detach(db, document, args)
+    try:
+        mode = runs_mode()
+        if args.detach and mode == "local":
+            from studio.cli_control import detach
 
-    def show(event) -> None:  # type: ignore[no-untyped-def]
-        text = console_text(event)
-        if text is not None:
-            print(text, flush=True)
+            return detach(db, document, args)
+        engine = RunEngine(db, data_dir(), input_timeout_s=args.input_timeout, role="cli", mode=mode)
+    except RunsModeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    if mode == "workers":
+        from studio.cli_control import enqueue_and_follow
 
-    engine = RunEngine(db, data_dir(), input_timeout_s=args.input_timeout, subscribers=[show], role="cli")
+        return enqueue_and_follow(db, engine, document, args)
+    engine.subscribers.append(_show)
+
     try:
         try:
             run_id = start_team_run(db, engine, document, args.task)
@@ -132,6 +150,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "run":
         return run_command(args)
+    if args.command == "worker":
+        from studio.worker import worker_command
+
+        return worker_command(args)
     from studio.cli_control import control_command
 
     return control_command(args)

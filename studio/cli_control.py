@@ -65,6 +65,55 @@ def detach(db: Database, document: TeamDocument, args: argparse.Namespace) -> in
     return EXIT_OK
 
 
+def enqueue_and_follow(db: Database, engine: Any, document: TeamDocument, args: argparse.Namespace) -> int:
+    """Workers mode: queue the run for a worker; with --detach print its id, else follow it from the
+    database (events printed, questions asked on the terminal) until it ends."""
+    from studio.runs.service import start_team_run
+
+    try:
+        run_id = start_team_run(db, engine, document, args.task)
+        print(f"run #{run_id} of team {document.team.name!r} queued for a worker (stored in {db.location})",
+              flush=True)
+        if args.detach:
+            if args.json:
+                print(json.dumps({"id": run_id}), flush=True)
+            return EXIT_OK
+        try:
+            _follow(db, engine, run_id)
+        except KeyboardInterrupt:
+            engine.stop(run_id, "stopped from the terminal (Ctrl-C)")
+            engine.wait(run_id, 10)
+    except StorageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    finally:
+        engine.close()
+    run = get_run(db, run_id)
+    print(f"\nrun #{run_id}: {run.status}" + (f": {run.error}" if run.error else ""), flush=True)
+    return EXIT_CODES.get(run.status, EXIT_FAILED)
+
+
+def _follow(db: Database, engine: Any, run_id: int) -> None:
+    from storage.eventlog import events_after
+    from studio.cli import _show
+
+    last, asked = 0, None
+    while True:
+        run = get_run(db, run_id)
+        for stored in events_after(db, run_id, last):
+            _show(stored.event)
+            last = stored.seq
+        if run.status in FINISHED_STATUSES:
+            return
+        request = engine.pending(run_id, run.status)
+        if request is not None and request.request_id != asked:
+            asked = request.request_id
+            print(f"\n??? {request.agent} asks: {request.prompt}", flush=True)
+            line = sys.stdin.readline()
+            engine.answer(run_id, request.request_id, line.rstrip("\n") if line else "exit")
+        time.sleep(0.1)
+
+
 def _execute(db: Database, args: argparse.Namespace) -> int:
     from studio.runs.engine import RunEngine
 

@@ -25,13 +25,28 @@ def database() -> Database:
     return db
 
 
-@st.cache_resource
 def run_engine() -> RunEngine:
-    """Runs conversations in background workers; lives as long as the server, across page reloads."""
-    from studio.runs.engine import RunEngine
+    """Runs conversations (here, or through the workers' queue with ROUNDTABLE_RUNS=workers); lives as
+    long as the server, across page reloads. A setup that cannot work stops the page with the reason."""
+    from studio.runs.mode import RunsModeError
 
-    threading.Thread(target=_prewarm_litellm, name="roundtable-prewarm", daemon=True).start()
-    return RunEngine(database(), data_dir())
+    try:
+        return _run_engine()
+    except RunsModeError as exc:
+        st.error(str(exc), icon=":material/settings_alert:")
+        st.stop()
+
+
+@st.cache_resource
+def _run_engine() -> RunEngine:
+    from studio.runs.engine import RunEngine
+    from studio.runs.mode import runs_mode
+
+    mode = runs_mode()
+    engine = RunEngine(database(), data_dir(), mode=mode)
+    if mode == "local":
+        threading.Thread(target=_prewarm_litellm, name="roundtable-prewarm", daemon=True).start()
+    return engine
 
 
 def _prewarm_litellm(delay_s: float = 3.0) -> None:

@@ -26,6 +26,7 @@ class Step:
     """One scripted answer: text, tool calls, an HTTP error, or a delay before answering.
 
     ``no_choices`` answers 200 with an empty ``choices`` list, as a misbehaving provider does.
+    ``chunk_delay_s`` spaces a streamed answer's words, like a model writing.
     """
 
     content: str | None = None
@@ -34,10 +35,11 @@ class Step:
     error: str = ""
     delay_s: float = 0.0
     no_choices: bool = False
+    chunk_delay_s: float = 0.0
 
 
-def say(content: str, delay_s: float = 0.0) -> Step:
-    return Step(content=content, delay_s=delay_s)
+def say(content: str, delay_s: float = 0.0, chunk_delay_s: float = 0.0) -> Step:
+    return Step(content=content, delay_s=delay_s, chunk_delay_s=chunk_delay_s)
 
 
 def tool_call(name: str, arguments: dict[str, Any], call_id: str | None = None, content: str | None = None) -> Step:
@@ -220,6 +222,8 @@ class _Handler(BaseHTTPRequestHandler):
             pieces[-1] = pieces[-1][:-1]
         for piece in pieces:
             emit({"content": piece})
+            if step.chunk_delay_s:
+                time.sleep(step.chunk_delay_s)
         for index, call in enumerate(step.tool_calls):
             emit({"tool_calls": [{"index": index, **call}]})
         emit({}, "tool_calls" if step.tool_calls else "stop")

@@ -1,7 +1,7 @@
 """The database tables (SQLModel). Importing this package registers every table on ``metadata``."""
 
 from storage.tables.base import metadata
-from storage.tables.control import ProcessRow, RunAnswerRow, RunControlRow
+from storage.tables.control import ProcessRow, RunAnswerRow, RunControlRow, RunLiveRow
 from storage.tables.designs import (
     AgentRow,
     AgentToolRow,
@@ -21,6 +21,7 @@ __all__ = [
     "ProcessRow",
     "RunAnswerRow",
     "RunControlRow",
+    "RunLiveRow",
     "RunRow",
     "RunSnapshotRow",
     "RunUsageRow",

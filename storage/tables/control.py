@@ -55,3 +55,14 @@ class RunAnswerRow(SQLModel, table=True):
     request_id: str
     text: str = Field(sa_type=Text)
     created_at: float = Field(default_factory=now)
+
+
+class RunLiveRow(SQLModel, table=True):
+    """The reply a run is streaming right now (whole messages are events); written at a bounded rate."""
+
+    __tablename__ = "run_live"
+
+    run_id: int = Field(foreign_key="runs.id", primary_key=True, ondelete="CASCADE")
+    agent: str
+    text: str = Field(sa_type=Text)
+    updated_at: float = Field(default_factory=now)

@@ -14,6 +14,7 @@ import streamlit as st
 
 from components.events import ChatFinished, MessageSent, SpeakerSelected
 from storage import Database
+from storage.control import live_text
 from storage.documents import ACTIVE_STATUSES, FINISHED_STATUSES
 from storage.eventlog import StoredEvent, events_after
 from storage.runs import get_run, run_snapshot
@@ -69,7 +70,10 @@ def follow_run(db: Database, engine: RunEngine, run_id: int, footer: Callable[[]
             with header.container():
                 render_run_header(run, rounds)
             drawn = state
-        live = handle.live_text() if handle else None
+        if handle is not None:
+            live = handle.live_text()
+        else:  # executed by another process (a worker): its streamed text as last shared
+            live = live_text(db, run_id) if run.status == "running" else None
         if live and live[0] in members:
             agent, text = live
             status_line = None

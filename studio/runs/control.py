@@ -24,9 +24,10 @@ from storage.control import (
     register_process,
     unregister_process,
 )
+from storage.errors import database_error_reason
 
 if TYPE_CHECKING:
-    from studio.runs.engine import RunHandle
+    from studio.runs.writer import RunHandle
 
 logger = logging.getLogger(__name__)
 
@@ -95,8 +96,9 @@ class ControlLoop:
                 if now >= next_sweep:
                     interrupt_lapsed_runs(self.db)
                     next_sweep = now + self.sweep_s
-            except Exception:  # noqa: BLE001 - a database hiccup: try again next poll
-                logger.warning("the control loop of %s could not reach the database", self.holder, exc_info=True)
+            except Exception as error:  # noqa: BLE001 - a database hiccup: try again next poll
+                logger.warning("the control loop of %s could not reach the database: %s", self.holder,
+                               database_error_reason(error))
 
     def _relay(self) -> None:
         handles = {run_id: h for run_id, h in self._handles().items() if not h.done.is_set()}

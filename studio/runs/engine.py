@@ -15,17 +15,16 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from components import RunCancelled, run_context
 from components.coding.sandbox_reaper import start_sandbox_reaper
 from components.errors import HumanInputTimeout, LLMError
-from components.events import ErrorRaised, Event, MessageSent, Notice, TokenDelta
-from components.runtime import CancellationToken, EventBus, InputRequest
+from components.events import ErrorRaised, Event, MessageSent, Notice
+from components.runtime import EventBus, InputRequest
 from storage import Database
-from storage.control import claim_run, request_stop, run_control, send_answer, set_pending
+from storage.control import claim_run, record_job, request_stop, run_control, send_answer, set_pending
 from storage.documents import FINISHED_STATUSES, TeamDocument
 from storage.errors import KeyEndpointError, NotFoundError, RunStateError, database_error_reason
 from storage.eventlog import append_events
@@ -33,7 +32,9 @@ from storage.runs import create_run, get_run, run_snapshot, set_run_status
 from studio.builder import build_team
 from studio.runs.control import ControlLoop
 from studio.runs.files import run_folder
+from studio.runs.mode import RunsMode, check_workers_database
 from studio.runs.resume import restore_history
+from studio.runs.writer import EventWriter, RunHandle
 
 logger = logging.getLogger(__name__)
 
@@ -51,60 +52,10 @@ def _is_database_error(error: BaseException) -> bool:
     )
 
 
-@dataclass
-class RunHandle:
-    """A run that this process is executing."""
-
-    run_id: int
-    work_dir: Path
-    cancellation: CancellationToken = field(default_factory=CancellationToken)
-    answers: queue.Queue[tuple[str, str]] = field(default_factory=queue.Queue)
-    pending: InputRequest | None = None
-    streaming: dict[str, tuple[str, str]] = field(default_factory=dict)  # stream_id -> (agent, text so far)
-    done: threading.Event = field(default_factory=threading.Event)
-    thread: threading.Thread | None = None
-    storage_error: str | None = None  # set when an event could not be stored: the run is cancelled at once
-    outcome: tuple[str, str | None] | None = None  # (status, error) the run ended with, even if unstored
-
-    def storage_failed(self, error: BaseException) -> None:
-        """An event write failed: stop the run now (nothing it does from here could be kept)."""
-        if self.storage_error is None:
-            self.storage_error = f"could not store the conversation: {database_error_reason(error)}"
-            logger.error("run %s: %s", self.run_id, self.storage_error)
-        self.cancellation.cancel(self.storage_error)
-
-    def live_text(self) -> tuple[str, str] | None:
-        """(agent, text) of the reply being streamed right now, if any."""
-        items = list(self.streaming.values())
-        return items[-1] if items else None
-
-
-def _upload_name(name: str) -> str:
+def upload_name(name: str) -> str:
     """An uploaded file's name without any folder part (a name like ".." or "" becomes "upload")."""
     base = Path(name.replace("\\", "/")).name
     return base if base not in ("", ".", "..") else "upload"
-
-
-class EventWriter:
-    """Subscriber that commits each event to the database the moment it is published."""
-
-    def __init__(self, db: Database, handle: RunHandle) -> None:
-        self.db = db
-        self.handle = handle
-
-    def __call__(self, event: Event) -> None:
-        if isinstance(event, TokenDelta):
-            agent, text = self.handle.streaming.get(event.stream_id, (event.agent, ""))
-            self.handle.streaming[event.stream_id] = (agent, text + event.text)
-            return
-        if isinstance(event, MessageSent):
-            self.handle.streaming.clear()
-        if self.handle.storage_error is not None:
-            return  # the run is being cancelled; a later event must not land after a gap
-        try:
-            append_events(self.db, self.handle.run_id, [event])
-        except Exception as error:  # noqa: BLE001 - any failure to store ends the run (disk full, server gone)
-            self.handle.storage_failed(error)
 
 
 def store_run(
@@ -124,7 +75,7 @@ def store_run(
     work_dir = run_folder(data_dir, run_id)
     work_dir.mkdir(parents=True, exist_ok=True)
     for name, data in files:
-        (work_dir / _upload_name(name)).write_bytes(data)
+        (work_dir / upload_name(name)).write_bytes(data)
     return run_id
 
 
@@ -135,8 +86,15 @@ class RunEngine:
     def __init__(
         self, db: Database, data_dir: Path, input_timeout_s: float = DEFAULT_INPUT_TIMEOUT_S,
         subscribers: list[Callable[[Event], None]] = (),  # type: ignore[assignment]
-        *, role: str = "studio", lease_s: float | None = None, concurrency: int = 0,
+        *, role: str = "studio", lease_s: float | None = None, concurrency: int = 0, mode: RunsMode = "local",
     ) -> None:
+        if mode == "workers":
+            from studio.runs.queue import ensure_queue_schema
+
+            check_workers_database(db)
+            ensure_queue_schema(db)
+        self.mode = mode  # local: start() executes here; workers: start() enqueues for worker processes
+        self._queue: Any = None
         self.db = db
         self.data_dir = Path(data_dir)
         self.input_timeout_s = input_timeout_s
@@ -174,10 +132,28 @@ class RunEngine:
         ``continues=(run_id, upto_seq)``: the messages of that run (up to that seq) are restored into the
         agents first, so the task continues that conversation (Continue, Fork from here).
         """
+        if self.mode == "workers":
+            run_id = self.create(document, task, files=files, continues=continues, session_id=session_id,
+                                 note=note)
+            self.enqueue(run_id, files)
+            return run_id
         run_id = self.create(document, task, files=files, continues=continues, session_id=session_id, note=note,
                              claim=True)
-        self.launch(run_id, api_keys=api_keys)
+        self.launch(run_id, api_keys=api_keys, document=document)
         return run_id
+
+    def enqueue(self, run_id: int, files: list[tuple[str, bytes]] = ()) -> None:  # type: ignore[assignment]
+        """Put a stored run on the workers' queue (workers mode); a worker claims and executes it."""
+        from studio.runs.queue import enqueue
+
+        record_job(self.db, run_id, enqueue(self._queue_app(), run_id, files))
+
+    def _queue_app(self) -> Any:
+        from studio.runs.queue import sync_app
+
+        with self._lock:
+            self._queue = self._queue or sync_app(self.db)
+        return self._queue
 
     def create(
         self, document: TeamDocument, task: str, *, files: list[tuple[str, bytes]] = (),  # type: ignore[assignment]
@@ -188,11 +164,13 @@ class RunEngine:
         return store_run(self.db, self.data_dir, document, task, files=files, continues=continues,
                          session_id=session_id, note=note, holder=self.holder if claim else None)
 
-    def launch(self, run_id: int, *, api_keys: dict[str, str | None] | None = None) -> RunHandle:
-        """Execute a run this process holds in a new thread."""
+    def launch(
+        self, run_id: int, *, api_keys: dict[str, str | None] | None = None, document: TeamDocument | None = None
+    ) -> RunHandle:
+        """Execute a run this process holds in a new thread (``document``: its team, if at hand)."""
         handle = RunHandle(run_id=run_id, work_dir=run_folder(self.data_dir, run_id))
         thread = threading.Thread(
-            target=self._work, args=(handle, api_keys), name=f"roundtable-run-{run_id}", daemon=True,
+            target=self._work, args=(handle, api_keys, document), name=f"roundtable-run-{run_id}", daemon=True,
         )
         handle.thread = thread
         with self._lock:
@@ -209,7 +187,7 @@ class RunEngine:
         handle.work_dir.mkdir(parents=True, exist_ok=True)
         with self._lock:
             self._handles[run_id] = handle
-        self._work(handle, api_keys)
+        self._work(handle, api_keys, None)
         return True
 
     # -- controlling (any run this database holds, whichever process executes it) -------------------
@@ -243,6 +221,9 @@ class RunEngine:
         except (NotFoundError, RunStateError):
             return False
         self.control.poke()
+        job_id = run_control(self.db, run_id).launch.get("job_id")
+        if self.mode == "workers" and job_id is not None:  # the backstop: Procrastinate's own abort
+            self._queue_app().job_manager.cancel_job_by_id(job_id, abort=True)
         return True
 
     def answer(self, run_id: int, request_id: str, text: str) -> bool:
@@ -280,27 +261,44 @@ class RunEngine:
         for handle in handles:
             handle.done.wait(max(0.0, deadline - time.monotonic()))
         self.control.close()
+        if self._queue is not None:
+            self._queue.close()
 
     # -- the worker ----------------------------------------------------------------------------------
-    def _prepare(self, handle: RunHandle) -> tuple[TeamDocument, str, list[MessageSent], str]:
+    def _prepare(
+        self, handle: RunHandle, document: TeamDocument | None
+    ) -> tuple[TeamDocument, str, list[MessageSent], str]:
+        """What the run needs, from the database (so any process can execute it)."""
+        from pydantic import ValidationError
+
         from studio.runs.service import conversation
 
+        if document is None:
+            try:
+                document = run_snapshot(self.db, handle.run_id)
+            except ValidationError as exc:
+                problem = exc.errors()[0]
+                where = ".".join(str(part) for part in problem["loc"])
+                raise ValueError(f"the team stored with this run is not valid: {where}: {problem['msg']}") from None
         run = get_run(self.db, handle.run_id)
         control = run_control(self.db, handle.run_id)
         if control.stop_reason:
             handle.cancellation.cancel(control.stop_reason)
         launch = control.launch
         history = conversation(self.db, launch["continues"], launch.get("upto_seq")) if "continues" in launch else []
-        return run_snapshot(self.db, handle.run_id), run.task, history, launch.get("note", "")
+        return document, run.task, history, launch.get("note", "")
 
-    def _work(self, handle: RunHandle, api_keys: dict[str, str | None] | None) -> None:
+    def _work(
+        self, handle: RunHandle, api_keys: dict[str, str | None] | None, document: TeamDocument | None
+    ) -> None:
         bus = EventBus()
-        bus.subscribe(EventWriter(self.db, handle))
+        writer = EventWriter(self.db, handle)
+        bus.subscribe(writer)
         for subscriber in self.subscribers:
             bus.subscribe(subscriber)
         status, error = "completed", None
         try:
-            document, task, history, note = self._prepare(handle)
+            document, task, history, note = self._prepare(handle, document)
             if api_keys is None:
                 from studio.runs.service import api_keys_for
 
@@ -341,6 +339,7 @@ class RunEngine:
                 self._record(handle, ErrorRaised(error_kind="run", message=error))
         finally:
             handle.streaming.clear()
+            writer.clear_live()
             handle.outcome = (status, error)
             self._finish(handle, status, error)
 

@@ -82,7 +82,8 @@ except StorageError:
     st.query_params.clear()
     st.stop()
 
-active = run.status not in FINISHED_STATUSES or engine.is_active(run_id)  # here or in any other process
+# Executed here: the handle knows (even if its last status could not be stored); else the stored status.
+active = engine.is_active(run_id) if engine.handle(run_id) is not None else run.status not in FINISHED_STATUSES
 if active:
     # Streamlit's own header "Stop" would end this page's live loop, not the run: hide it here.
     st.markdown("<style>[data-testid='stStatusWidget']{display:none}</style>", unsafe_allow_html=True)
@@ -113,7 +114,7 @@ if request is not None:
                 st.rerun()
 
     footer = answer_panel
-elif not active:
+elif not active and run.status in FINISHED_STATUSES:
     follow_up = st.chat_input("Send a follow-up message to continue this conversation", key=f"{KEY}.follow")
     if follow_up:
         try:

@@ -33,6 +33,35 @@ with st.container(border=True):
         column.metric(label, len(items))
 
 with st.container(border=True):
+    import datetime as dt
+
+    from storage.control import live_processes
+    from studio.runs.mode import RUNS_ENV, RunsModeError, runs_mode
+
+    st.markdown("**Runs**")
+    try:
+        mode = runs_mode()
+    except RunsModeError as exc:
+        st.error(str(exc))
+    else:
+        st.markdown(
+            "Runs execute **in this studio's process** (threads); set `ROUNDTABLE_RUNS=workers` with PostgreSQL to "
+            "hand them to worker processes." if mode == "local" else
+            "Runs go to **worker processes** (`python -m studio worker`) through a queue in PostgreSQL; "
+            "code a run executes runs on its worker's host.",
+            help=f"Set {RUNS_ENV} to local or workers before starting the studio.",
+        )
+        workers = live_processes(db, role="worker")
+        if workers:
+            st.dataframe([{
+                "worker": p.holder, "host": p.host, "runs in hand": p.runs_in_hand,
+                "slots": p.concurrency or "", "last heartbeat": dt.datetime.fromtimestamp(p.heartbeat_at).strftime("%H:%M:%S"),
+            } for p in workers], hide_index=True, use_container_width=True, key=f"{PAGE}.workers")
+        elif mode == "workers":
+            st.warning("No worker is running: runs wait in the queue until one starts (`python -m studio worker`).",
+                       icon=":material/hourglass_empty:")
+
+with st.container(border=True):
     st.markdown("**New agents**")
     names = [m.name for m in counts["Models"]]
     if names:

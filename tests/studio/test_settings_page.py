@@ -37,3 +37,20 @@ def test_docker_check_reports_an_unreachable_engine(page, studio_db, monkeypatch
     at = page("settings")
     at.button(key="settings.check_docker").click().run()
     assert "Docker engine not reachable at tcp://127.0.0.1:9" in "\n".join(w.value for w in at.warning)
+
+
+def test_runs_mode_and_live_workers_are_shown(page, studio_db, monkeypatch):  # type: ignore[no-untyped-def]
+    from storage.control import new_holder, register_process
+
+    at = page("settings")
+    no_errors(at)
+    assert "in this studio's process" in texts(at) and not at.dataframe
+    monkeypatch.setenv("ROUNDTABLE_RUNS", "workers")
+    at = page("settings")
+    assert "worker processes" in texts(at)
+    assert "No worker is running" in "\n".join(w.value for w in at.warning)
+    holder = new_holder()
+    register_process(studio_db, holder, "worker", lease_s=60, concurrency=3)
+    at = page("settings")
+    shown = at.dataframe[0].value
+    assert list(shown["worker"]) == [holder] and list(shown["runs in hand"]) == [0] and list(shown["slots"]) == [3]

@@ -142,3 +142,27 @@ def test_killing_the_process_that_holds_a_run_interrupts_it_within_the_lease(tmp
     assert get_run(db, follow).status == "completed", get_run(db, follow).error
     contents = [e.event.content for e in events_after(db, follow) if isinstance(e.event, MessageSent)]
     assert contents[0] == "work" and contents[-2:] == ["please go on", "TERMINATE"]
+
+
+def test_the_reply_streamed_in_another_process_is_shared_while_it_is_written(tmp_path, url, studio, llm) -> None:
+    from components.llm.scripted import say
+    from storage.control import live_text
+
+    db, engine, pids = studio
+    words = " ".join(f"word{n}" for n in range(30))
+    llm.script("writer", [say(words, chunk_delay_s=0.1), "TERMINATE"])
+    run_id = detach(tmp_path, url, coder_team(llm.url, stream=True), "write slowly")
+    pids.append(holder_pid(db, run_id))
+    seen: list[str] = []
+    deadline = time.monotonic() + 60
+    while get_run(db, run_id).status not in ("completed", "failed", "stopped") and time.monotonic() < deadline:
+        live = live_text(db, run_id)
+        if live and (not seen or live[1] != seen[-1]):
+            assert live[0] == "coder"
+            seen.append(live[1])
+        time.sleep(0.05)
+    streamed = [text for text in seen if text.startswith("word")]  # (the second reply streams "TERMINATE")
+    assert len(streamed) >= 3, seen  # updated several times during the 3 s it took to write
+    assert all(words.startswith(text) for text in streamed) and streamed[0] != words, seen
+    assert live_text(db, run_id) is None  # cleared once the whole message was stored
+    assert words in [e.event.content for e in events_after(db, run_id) if isinstance(e.event, MessageSent)]
