@@ -10,7 +10,15 @@ from components.agentchat.assistant import AssistantAgent
 from components.agentchat.async_chat import a_initiate_chats
 from components.agentchat.chat import ChatResult, initiate_chats
 from components.agentchat.conversable import Agent, ConversableAgent
-from components.agentchat.groupchat import GroupChat
+from components.agentchat.function_schema import (
+    get_function_schema,
+    get_typed_annotation,
+    get_typed_return_annotation,
+    get_typed_signature,
+    load_basemodels_if_needed,
+    serialize_to_str,
+)
+from components.agentchat.groupchat import AgentNameConflictError, GroupChat
 from components.agentchat.manager import GroupChatManager
 from components.agentchat.tools import function_schema, register_function
 from components.agentchat.user_proxy import UserProxyAgent
@@ -18,7 +26,15 @@ from components.coding.base import CodeBlock, CodeExecutor, CodeResult
 from components.coding.config import CodeExecutionConfig
 from components.coding.extract import content_str, extract_code, infer_lang
 from components.coding.local import LocalCommandLineCodeExecutor
-from components.errors import LLMError, NoEligibleSpeaker, RunCancelled
+from components.errors import (
+    InvalidCarryOverTypeError,
+    LLMError,
+    NoEligibleSpeaker,
+    NoEligibleSpeakerError,
+    RunCancelled,
+    SenderRequiredError,
+    UndefinedNextAgentError,
+)
 from components.events import (
     Artifact,
     ChatFinished,
@@ -59,6 +75,7 @@ def __getattr__(name: str):  # type: ignore[no-untyped-def]
 
 __all__ = [
     "Agent",
+    "AgentNameConflictError",
     "Artifact",
     "AssistantAgent",
     "CancellationToken",
@@ -81,19 +98,23 @@ __all__ = [
     "InputGiven",
     "InputRequest",
     "InputRequested",
+    "InvalidCarryOverTypeError",
     "LLMError",
     "LocalCommandLineCodeExecutor",
     "MessageHistoryLimiter",
     "MessageSent",
     "MessageTokenLimiter",
     "NoEligibleSpeaker",
+    "NoEligibleSpeakerError",
     "Notice",
     "RunCancelled",
+    "SenderRequiredError",
     "SpeakerSelected",
     "TokenDelta",
     "ToolCall",
     "ToolResult",
     "TransformMessages",
+    "UndefinedNextAgentError",
     "Usage",
     "UserProxyAgent",
     "a_initiate_chats",
@@ -103,9 +124,15 @@ __all__ = [
     "event_to_json",
     "extract_code",
     "function_schema",
+    "get_function_schema",
+    "get_typed_annotation",
+    "get_typed_return_annotation",
+    "get_typed_signature",
     "infer_lang",
     "initiate_chats",
     "limit_context",
+    "load_basemodels_if_needed",
     "register_function",
     "run_context",
+    "serialize_to_str",
 ]

@@ -51,16 +51,23 @@ def to_llm_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for message in messages:
         for response in message.get("tool_responses") or []:
-            out.append({"role": "tool", "tool_call_id": response.get("tool_call_id"), "content": response.get("content", "")})
+            out.append({"role": "tool", "tool_call_id": response.get("tool_call_id"), "content": _text(response.get("content", ""))})
         if message.get("role") == "tool" and message.get("tool_responses"):
             continue
         clean = {k: v for k, v in message.items() if k in ("role", "content", "name", "tool_calls", "tool_call_id", "function_call")}
+        if "content" in clean:
+            clean["content"] = _text(clean["content"])  # a function's raw result (AutoGen stores 15, not "15")
         if clean.get("name"):
             clean["name"] = _NAME_RE.sub("_", clean["name"])[:64]
         if clean.get("role") == "function":  # legacy function results: send as user-visible text
             clean = {"role": "user", "content": f"Result of {message.get('name', 'function')}: {clean.get('content', '')}"}
         out.append(clean)
     return out
+
+
+def _text(content: Any) -> Any:
+    """Content as providers accept it: text or parts; any other value (a raw function result) as text."""
+    return content if content is None or isinstance(content, (str, list)) else str(content)
 
 
 class LLMClient:
