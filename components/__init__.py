@@ -25,7 +25,17 @@ from components.agentchat.user_proxy import UserProxyAgent
 from components.coding.base import CodeBlock, CodeExecutor, CodeResult
 from components.coding.config import CodeExecutionConfig
 from components.coding.extract import content_str, extract_code, infer_lang
+from components.coding.factory import CodeExecutorFactory
+from components.coding.functions import (
+    Alias,
+    FunctionWithRequirements,
+    FunctionWithRequirementsStr,
+    ImportFromModule,
+    with_requirements,
+)
 from components.coding.local import LocalCommandLineCodeExecutor
+from components.coding.markdown import MarkdownCodeExtractor
+from components.coding.utils import create_virtual_env, execute_code, in_docker_container, is_docker_running
 from components.errors import (
     InvalidCarryOverTypeError,
     LLMError,
@@ -76,6 +86,7 @@ def __getattr__(name: str):  # type: ignore[no-untyped-def]
 __all__ = [
     "Agent",
     "AgentNameConflictError",
+    "Alias",
     "Artifact",
     "AssistantAgent",
     "CancellationToken",
@@ -85,6 +96,7 @@ __all__ = [
     "CodeBlock",
     "CodeExecutionConfig",
     "CodeExecutor",
+    "CodeExecutorFactory",
     "CodeFinished",
     "CodeResult",
     "CodeStarted",
@@ -93,14 +105,18 @@ __all__ = [
     "ErrorRaised",
     "Event",
     "EventBus",
+    "FunctionWithRequirements",
+    "FunctionWithRequirementsStr",
     "GroupChat",
     "GroupChatManager",
+    "ImportFromModule",
     "InputGiven",
     "InputRequest",
     "InputRequested",
     "InvalidCarryOverTypeError",
     "LLMError",
     "LocalCommandLineCodeExecutor",
+    "MarkdownCodeExtractor",
     "MessageHistoryLimiter",
     "MessageSent",
     "MessageTokenLimiter",
@@ -119,20 +135,25 @@ __all__ = [
     "UserProxyAgent",
     "a_initiate_chats",
     "content_str",
+    "create_virtual_env",
     "default_bus",
     "event_from_json",
     "event_to_json",
+    "execute_code",
     "extract_code",
     "function_schema",
     "get_function_schema",
     "get_typed_annotation",
     "get_typed_return_annotation",
     "get_typed_signature",
+    "in_docker_container",
     "infer_lang",
     "initiate_chats",
+    "is_docker_running",
     "limit_context",
     "load_basemodels_if_needed",
     "register_function",
     "run_context",
     "serialize_to_str",
+    "with_requirements",
 ]
