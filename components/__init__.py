@@ -20,6 +20,7 @@ from components.agentchat.function_schema import (
 )
 from components.agentchat.groupchat import AgentNameConflictError, GroupChat
 from components.agentchat.manager import GroupChatManager
+from components.agentchat.tags import parse_tags_from_content
 from components.agentchat.tools import function_schema, register_function
 from components.agentchat.user_proxy import UserProxyAgent
 from components.coding.base import CodeBlock, CodeExecutor, CodeResult
@@ -65,6 +66,9 @@ from components.events import (
     event_from_json,
     event_to_json,
 )
+from components.io import AsyncThreadIOStream, IOConsole, IOStream, ThreadIOStream
+from components.llm.llm_config import LLMConfig
+from components.memory.text_transforms import TextMessageCompressor, TextMessageContentName
 from components.memory.transforms import (
     MessageHistoryLimiter,
     MessageTokenLimiter,
@@ -89,6 +93,7 @@ __all__ = [
     "Alias",
     "Artifact",
     "AssistantAgent",
+    "AsyncThreadIOStream",
     "CancellationToken",
     "ChatFinished",
     "ChatResult",
@@ -109,11 +114,14 @@ __all__ = [
     "FunctionWithRequirementsStr",
     "GroupChat",
     "GroupChatManager",
+    "IOConsole",
+    "IOStream",
     "ImportFromModule",
     "InputGiven",
     "InputRequest",
     "InputRequested",
     "InvalidCarryOverTypeError",
+    "LLMConfig",
     "LLMError",
     "LocalCommandLineCodeExecutor",
     "MarkdownCodeExtractor",
@@ -126,6 +134,9 @@ __all__ = [
     "RunCancelled",
     "SenderRequiredError",
     "SpeakerSelected",
+    "TextMessageCompressor",
+    "TextMessageContentName",
+    "ThreadIOStream",
     "TokenDelta",
     "ToolCall",
     "ToolResult",
@@ -152,6 +163,7 @@ __all__ = [
     "is_docker_running",
     "limit_context",
     "load_basemodels_if_needed",
+    "parse_tags_from_content",
     "register_function",
     "run_context",
     "serialize_to_str",
