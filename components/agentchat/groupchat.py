@@ -63,6 +63,8 @@ class GroupChat:
     select_speaker_auto_multiple_template: str = DEFAULT_AUTO_MULTIPLE
     select_speaker_auto_none_template: str = DEFAULT_AUTO_NONE
     select_speaker_auto_llm_config: dict[str, Any] | Literal[False] | None = None
+    select_speaker_transform_messages: Any = None  # a TransformMessages applied to what the selector sees
+    select_speaker_auto_verbose: bool = False  # publish each selector answer as a notice
     role_for_select_speaker_messages: str = "system"
     random_seed: int | None = None
     allowed_speaker_transitions_dict: dict[Agent, list[Agent]] = field(init=False, default_factory=dict)
@@ -86,6 +88,11 @@ class GroupChat:
                 raise ValueError(f"{attr} cannot be empty or None.")
         if not self.select_speaker_prompt_template:  # AutoGen: no closing prompt; the message template says it all
             self.select_speaker_prompt_template = None
+        transforms = self.select_speaker_transform_messages
+        if transforms is not None and not callable(getattr(transforms, "apply", None)):
+            raise ValueError("select_speaker_transform_messages must be None or a TransformMessages")
+        if not isinstance(self.select_speaker_auto_verbose, bool):
+            raise ValueError("select_speaker_auto_verbose must be a bool")
         retries = self.max_retries_for_selecting_speaker
         if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
             raise ValueError(f"max_retries_for_selecting_speaker must be an int >= 0, got {retries!r}")

@@ -16,7 +16,7 @@ from components.agentchat.conversable import Agent, ConversableAgent
 from components.agentchat.llm_reply import ask_model
 from components.coding.extract import content_str, message_text
 from components.errors import NoEligibleSpeaker
-from components.events import InputGiven, InputRequested, SpeakerSelected, new_id
+from components.events import InputGiven, InputRequested, Notice, SpeakerSelected, new_id
 from components.llm.client import LLMClient
 from components.llm.config import normalize_llm_config, settings_from_config
 from components.runtime import InputRequest
@@ -121,6 +121,8 @@ def _auto(
         {"role": "system", "content": groupchat.select_speaker_msg(agents)},
         *[_for_selector(m) for m in groupchat.messages],
     ]
+    if groupchat.select_speaker_transform_messages is not None:
+        messages = [messages[0], *groupchat.select_speaker_transform_messages.apply(messages[1:])]
     prompt = groupchat.select_speaker_prompt(agents)
     if prompt is not None:
         messages.append({"role": groupchat.role_for_select_speaker_messages, "content": prompt})
@@ -128,6 +130,8 @@ def _auto(
         reply = ask_model(selector, client, messages, purpose="speaker_selection")
         text = content_str(reply.get("content") if isinstance(reply, dict) else reply)
         mentions = mentioned_agents(text, agents)
+        if groupchat.select_speaker_auto_verbose:
+            runtime.emit(Notice(agent=selector.name, message=f"speaker selection answer {attempt + 1}: {text!r}"))
         if len(mentions) == 1:
             chosen = groupchat.agent_by_name(next(iter(mentions)))
             assert chosen is not None

@@ -148,3 +148,18 @@ def test_a_selection_function_naming_a_stranger_is_refused(llm, recorder) -> Non
     chat = GroupChat([user, a], messages=[], max_round=3, speaker_selection_method=lambda last, gc: stranger)
     with pytest.raises(ValueError, match="returned an agent stranger not in the group chat"):
         user.initiate_chat(GroupChatManager(chat), message="hi")
+
+
+def test_selector_messages_can_be_transformed_and_answers_shown(llm, recorder) -> None:
+    from components import MessageHistoryLimiter, TransformMessages
+
+    a, b = _echoing(llm, "a1"), _echoing(llm, "b2")
+    user = UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False, default_auto_reply="more")
+    llm.script("sel", ["b2", "a1"])
+    chat = GroupChat([user, a, b], messages=[], max_round=3, speaker_selection_method="auto",
+                     select_speaker_transform_messages=TransformMessages([MessageHistoryLimiter(max_messages=1)]),
+                     select_speaker_auto_verbose=True, allow_repeat_speaker=[user, a])
+    user.initiate_chat(GroupChatManager(chat, llm_config=llm.llm_config("sel")), message="hi")
+    second = llm.requests_for("sel")[1]["messages"]
+    assert [m["content"] for m in second[1:-1]] == ["b2 speaking"]  # only the last group message
+    assert "speaker selection answer 1: 'b2'" in [n.message for n in recorder.of("notice")]
