@@ -7,7 +7,6 @@ their own modules; this class wires them in AutoGen's order and owns the message
 from __future__ import annotations
 
 import inspect
-import re
 import sys
 from collections import defaultdict
 from collections.abc import Callable
@@ -33,7 +32,6 @@ from components.runtime import InputFunction
 
 HUMAN_INPUT_MODES = ("ALWAYS", "TERMINATE", "NEVER")
 DEFAULT_MAX_CONSECUTIVE_AUTO_REPLY = 100
-_FUNCTION_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]+$")
 HOOKABLE = ("process_last_received_message", "process_all_messages_before_reply", "process_message_before_send")
 
 
@@ -162,14 +160,7 @@ class ConversableAgent(Agent):
             else:
                 self._function_map[name] = func
 
-    @staticmethod
-    def _assert_valid_name(name: str) -> str:
-        if not isinstance(name, str) or not _FUNCTION_NAME_RE.match(name) or len(name) > 64:
-            raise ValueError(
-                f"Invalid name: {name!r}. Function names may contain only letters, digits, _ and -, "
-                "and be at most 64 characters long"
-            )
-        return name
+    _assert_valid_name = staticmethod(tools.assert_valid_name)
 
     def can_execute_function(self, name: str | list[str]) -> bool:
         names = name if isinstance(name, list) else [name]

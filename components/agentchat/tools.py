@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
+import re
 import warnings
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
@@ -90,6 +91,19 @@ def register_function(
     """Register ``f`` so ``caller``'s LLM may call it and ``executor`` runs it."""
     caller.register_for_llm(name=name, description=description)(f)
     executor.register_for_execution(name=name)(f)
+
+
+_FUNCTION_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]+$")
+
+
+def assert_valid_name(name: str) -> str:
+    """AutoGen's rule for function names: letters, digits, _ and -, at most 64 characters."""
+    if not isinstance(name, str) or not _FUNCTION_NAME_RE.match(name) or len(name) > 64:
+        raise ValueError(
+            f"Invalid name: {name!r}. Function names may contain only letters, digits, _ and -, "
+            "and be at most 64 characters long"
+        )
+    return name
 
 
 def _check_tool(func: Any) -> None:
