@@ -17,7 +17,9 @@ chat per scenario and engine (imports, first connection, litellm's lazy setup), 
 run every scenario once per engine, alternating which engine goes first. Reported: the median wall
 time per message and the median CPU time per message of the engine's process (CPU time is the steadier
 figure on a busy machine), the ratio Roundtable/AG2, the per-request floor of the bare clients
-(litellm alone, the openai SDK alone) and the import times. The two engines must exchange the same
+(litellm alone, the openai SDK alone), the import times, and the LLM path: one model call through
+Roundtable's client against a bare ``litellm.completion`` (``--llm-path-only`` measures just that, and
+needs no AG2). The two engines must exchange the same
 number of messages and make the same number of model requests, or the script fails.
 """
 
@@ -31,6 +33,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -63,6 +66,79 @@ def serve_llm() -> int:
             print(json.dumps(len(server.requests)), flush=True)
     server.stop()
     return 0
+
+
+# -- the LLM path: Roundtable's client against a bare litellm.completion, per call -----------------------
+LLM_PATH_MESSAGES: list[dict[str, Any]] = [{"role": "system", "content": "You are a helpful AI assistant."}] + [
+    {"role": "user", "content": "Plan a three-step test of the login page.", "name": "user"} if i % 2 == 0
+    else {"role": "assistant", "content": REPLY, "name": "assistant"}
+    for i in range(20)
+]
+
+
+def llm_path_worker(url: str, model: str, calls: int, rounds: int) -> int:
+    """``--llm-path-worker URL``: per call, ``LLMClient.create`` (in a run, with an event subscriber:
+    events, usage, cost and the stop token all live) against ``litellm.completion`` with the same
+    messages; batches of ``calls`` alternate which goes first. Prints one JSON line."""
+    from components.llm.client import LLMClient
+    from components.llm.config import normalize_llm_config, settings_from_config
+    from components.llm.litellm_loader import get_litellm
+    from components.runtime import EventBus, run_context
+
+    litellm = get_litellm()
+    client = LLMClient(settings_from_config(normalize_llm_config(
+        {"model": f"openai/{model}", "api_base": url, "api_key": "sk-x"}
+    )))
+    usage: list[Any] = []
+    bus = EventBus()
+    bus.subscribe(lambda e: usage.append(e) if e.kind == "usage" else None)
+    ways = {
+        "litellm": lambda: litellm.completion(model=f"openai/{model}", messages=LLM_PATH_MESSAGES, api_base=url, api_key="sk-x"),
+        "roundtable": lambda: client.create(LLM_PATH_MESSAGES, agent="assistant"),
+    }
+    samples: dict[str, dict[str, list[float]]] = {k: {"wall": [], "cpu": []} for k in ways}
+    with run_context(bus=bus):
+        for _ in range(10):  # warm-up: connections, litellm's lazy setup
+            for way in ways.values():
+                way()
+        for round_index in range(rounds):
+            order = list(ways) if round_index % 2 == 0 else list(ways)[::-1]
+            for name in order:
+                wall, cpu = time.perf_counter(), time.process_time()
+                for _ in range(calls):
+                    ways[name]()
+                samples[name]["wall"].append((time.perf_counter() - wall) / calls)
+                samples[name]["cpu"].append((time.process_time() - cpu) / calls)
+    priced = sum(1 for u in usage if u.cost is not None)
+    print(json.dumps({"samples": samples, "usage_events": len(usage), "priced": priced}), flush=True)
+    return 0
+
+
+def measure_llm_path(url: str, model: str, calls: int, rounds: int) -> dict[str, Any]:
+    worker = Worker(
+        [sys.executable, str(Path(__file__).resolve()), "--llm-path-worker", url, "--model", model,
+         "--llm-path-calls", str(calls), "--llm-path-rounds", str(rounds)],
+        "LLM path worker",
+    )
+    try:
+        return worker.read()
+    finally:
+        worker.close()
+
+
+def print_llm_path(result: dict[str, Any], calls: int, rounds: int) -> None:
+    samples = result["samples"]
+    print(f"\nLLM path: one model call through Roundtable's client (LLMClient.create, inside a run with an "
+          f"event subscriber) against a bare litellm.completion with the same 21 messages, same process, "
+          f"{rounds} alternating batches of {calls} calls, median per call. {result['usage_events']} usage "
+          f"events, {result['priced']} of them priced.\n")
+    print("| path | wall ms/call | CPU ms/call |")
+    print("|---|---:|---:|")
+    medians = {k: {m: statistics.median(v[m]) for m in ("wall", "cpu")} for k, v in samples.items()}
+    for name, label in (("litellm", "litellm.completion"), ("roundtable", "LLMClient.create")):
+        print(f"| {label} | {ms(medians[name]['wall'])} | {ms(medians[name]['cpu'])} |")
+    print(f"| ratio Roundtable / litellm | {medians['roundtable']['wall'] / medians['litellm']['wall']:.3f} "
+          f"| {medians['roundtable']['cpu'] / medians['litellm']['cpu']:.3f} |")
 
 
 # -- processes -----------------------------------------------------------------------------------------
@@ -173,12 +249,27 @@ def main() -> int:
     parser.add_argument("--floor-calls", type=int, default=60, help="requests per bare-client floor sample")
     parser.add_argument("--model", default="gpt-4o-mini", help="model name both engines ask the server for")
     parser.add_argument("--import-samples", type=int, default=5, help="fresh interpreters per import timing")
+    parser.add_argument("--llm-path-only", action="store_true",
+                        help="measure only the LLM path (Roundtable's client vs bare litellm); needs no AG2")
+    parser.add_argument("--llm-path-calls", type=int, default=30, help="calls per LLM-path batch")
+    parser.add_argument("--llm-path-rounds", type=int, default=15, help="LLM-path batches per way")
     parser.add_argument("--serve-llm", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--llm-path-worker", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve_llm:
         return serve_llm()
+    if args.llm_path_worker:
+        return llm_path_worker(args.llm_path_worker, args.model, args.llm_path_calls, args.llm_path_rounds)
     if args.rounds < 1:
         parser.error("--rounds must be at least 1")
+    if args.llm_path_only:
+        server = Worker([sys.executable, str(Path(__file__).resolve()), "--serve-llm"], "scripted LLM server")
+        try:
+            result = measure_llm_path(server.read()["url"], args.model, args.llm_path_calls, args.llm_path_rounds)
+        finally:
+            server.close()
+        print_llm_path(result, args.llm_path_calls, args.llm_path_rounds)
+        return 0
 
     ensure_ag2(args.skip_install)
     server = Worker([sys.executable, str(Path(__file__).resolve()), "--serve-llm"], "scripted LLM server")
@@ -214,6 +305,7 @@ def main() -> int:
                 floors[engine].append(
                     measured(engine, {"scenario": "floor", "model": args.model, "times": args.floor_calls})
                 )
+        llm_path = measure_llm_path(url, args.model, args.llm_path_calls, args.llm_path_rounds)
     finally:
         for worker in workers.values():
             worker.close()
@@ -222,6 +314,7 @@ def main() -> int:
     check_same_work(results, floors, args.floor_calls)
     imports = import_times(args.import_samples)
     print_report(args, results, floors, imports)
+    print_llm_path(llm_path, args.llm_path_calls, args.llm_path_rounds)
     return 0
 
 

@@ -40,5 +40,32 @@ class NoEligibleSpeaker(RoundtableError):
     """No agent may speak next; the group chat ends."""
 
 
+class InvalidCarryOverTypeError(RoundtableError):
+    """A chat's ``carryover`` is neither a string nor a list (AutoGen's exception of the same name)."""
+
+
+class UndefinedNextAgentError(RoundtableError):
+    """``GroupChat.next_agent`` was given agents none of which is in the group (AutoGen's exception)."""
+
+
+class LLMConfigRequired(RuntimeError, AssertionError):
+    """A function was registered for the LLM of an agent that has none.
+
+    AutoGen raises ``AssertionError`` here (and documents ``RuntimeError``): this is both.
+    """
+
+
+class FunctionSchemaError(TypeError, ValueError):
+    """A function cannot be described to the model (a parameter without a type hint, no description).
+
+    AutoGen raises ``TypeError`` for a missing annotation; Roundtable used ``ValueError``: this is both.
+    """
+
+
 class HumanInputTimeout(RoundtableError):
     """Nobody answered an agent's request for human input in time."""
+
+
+# AutoGen's names for the same exceptions, so ``except NoEligibleSpeakerError`` works after the import change.
+SenderRequiredError = SenderRequired
+NoEligibleSpeakerError = NoEligibleSpeaker

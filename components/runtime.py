@@ -115,7 +115,10 @@ InputFunction = Callable[[InputRequest], str]
 
 
 def console_input(request: InputRequest) -> str:
-    return input(request.prompt)
+    """The human at the terminal, or the IO stream the program installed (AutoGen's ``IOStream``)."""
+    from components.io import IOStream
+
+    return IOStream.get_default().input(request.prompt)
 
 
 @dataclass
@@ -154,8 +157,25 @@ def run_context(
 
 
 def emit(event: Event) -> None:
-    """Publish ``event`` on the current run's bus."""
+    """Publish ``event`` on the current run's bus (and to the IO stream a program installed, if any)."""
     current().bus.publish(event)
+    if _io_streams_in_use:
+        from components.io import active_stream
+
+        stream = active_stream()
+        if stream is not None:
+            try:
+                stream.send(event)
+            except Exception:  # a broken stream must not break the conversation, as a broken listener
+                logger.exception("IO stream %r failed on a %s event", stream, event.kind)
+
+
+_io_streams_in_use = False  # set by components.io when a stream is installed: emit stays cheap otherwise
+
+
+def io_streams_installed() -> None:
+    global _io_streams_in_use
+    _io_streams_in_use = True
 
 
 def check_cancelled() -> None:

@@ -20,10 +20,12 @@ from components import (
     ConversableAgent,
     GroupChat,
     GroupChatManager,
+    Notice,
     UserProxyAgent,
     limit_context,
 )
 from components.coding.extract import content_str
+from components.runtime import emit
 from storage.documents import (
     AgentSpec,
     ModelSpec,
@@ -166,19 +168,30 @@ def build_team(document: TeamDocument, work_dir: Path, api_keys: Mapping[str, st
         if team.max_turns:
             chat_kwargs["max_turns"] = team.max_turns
         return BuiltTeam(initiator=initiator, recipient=others[0], agents=agents, chat_kwargs=chat_kwargs)
+    manager_llm = (
+        llm_config_for(document.model(team.manager_model), api_keys.get(team.manager_model)) if team.manager_model else False
+    )
     groupchat = GroupChat(
         agents=list(agents.values()),
         messages=[],
         max_round=team.max_round,
-        speaker_selection_method=team.speaker_selection,
+        speaker_selection_method=_speaker_selection(team.speaker_selection, manager_llm),
         send_introductions=team.send_introductions,
         **_transition_kwargs(document, agents),
     )
-    manager_llm = (
-        llm_config_for(document.model(team.manager_model), api_keys.get(team.manager_model)) if team.manager_model else False
-    )
     manager = GroupChatManager(groupchat=groupchat, llm_config=manager_llm)
     return BuiltTeam(initiator=initiator, recipient=manager, agents=agents, manager=manager, chat_kwargs=chat_kwargs)
+
+
+def _speaker_selection(method: str, manager_llm: Any) -> str:
+    """The engine refuses "auto" without a model (as AutoGen does); a team saved that way takes turns
+    in order instead, and the run says so."""
+    if method == "auto" and not manager_llm:
+        emit(Notice(
+            message="The chat manager has no model, so it cannot pick speakers with an LLM: taking turns in order.",
+        ))
+        return "round_robin"
+    return method
 
 
 def _transition_kwargs(document: TeamDocument, agents: dict[str, ConversableAgent]) -> dict[str, Any]:

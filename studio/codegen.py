@@ -185,8 +185,10 @@ def _team(document: TeamDocument, agent_vars: dict[str, str], model_vars: dict[s
     if team.kind != "group":
         return ""
     members = ", ".join(agent_vars[m] for m in team.members)
+    # as studio.builder does: "auto" needs the manager's model; without one the team takes turns
+    selection = "round_robin" if team.speaker_selection == "auto" and not team.manager_model else team.speaker_selection
     group_args = [f"agents=[{members}]", "messages=[]", f"max_round={team.max_round}",
-                  f"speaker_selection_method={team.speaker_selection!r}"]
+                  f"speaker_selection_method={selection!r}"]
     if team.send_introductions:
         group_args.append("send_introductions=True")
     if team.transitions is None:

@@ -35,6 +35,16 @@ def in_async_chat() -> bool:
     return _caller_loop.get() is not None
 
 
+def awaits_receive(recipient: Any) -> bool:
+    """True when, inside an async chat, ``recipient`` must be reached through its own ``a_receive``, as
+    AutoGen's ``a_send`` awaits it: an agent of the program's own making whose ``a_receive`` is a
+    coroutine (its ``receive`` may not even exist), or a ConversableAgent that overrides ``a_receive``."""
+    if _caller_loop.get() is None:
+        return False
+    own = getattr(type(recipient), "a_receive", None)
+    return own is not a_receive and inspect.iscoroutinefunction(own)
+
+
 def resolve(value: Any) -> Any:
     """``value`` itself, or, when it is awaitable, what it evaluates to (awaited on the right loop)."""
     if not inspect.isawaitable(value):
@@ -137,3 +147,29 @@ async def a_initiate_chats(chat_queue: list[dict[str, Any]]) -> list[ChatResult]
     from components.agentchat.chat import initiate_chats
 
     return await run_in_worker(initiate_chats, chat_queue)
+
+
+async def a_execute_function(
+    self: ConversableAgent, func_call: dict[str, Any], call_id: str | None = None, verbose: bool = False
+) -> tuple[bool, dict[str, Any]]:
+    """``execute_function``, awaitable: an async function runs on the caller's loop."""
+    return await run_in_worker(self.execute_function, func_call, call_id, verbose)
+
+
+async def a_generate_function_call_reply(
+    self: ConversableAgent, messages: list[dict[str, Any]] | None = None, sender: Agent | None = None, config: Any = None
+) -> tuple[bool, dict[str, Any] | None]:
+    return await run_in_worker(self.generate_function_call_reply, messages, sender, config)
+
+
+async def a_generate_tool_calls_reply(
+    self: ConversableAgent, messages: list[dict[str, Any]] | None = None, sender: Agent | None = None, config: Any = None
+) -> tuple[bool, dict[str, Any] | None]:
+    return await run_in_worker(self.generate_tool_calls_reply, messages, sender, config)
+
+
+async def a_generate_init_message(
+    self: ConversableAgent, message: dict[str, Any] | str | None, **kwargs: Any
+) -> str | dict[str, Any]:
+    """The first message (asked through ``a_get_human_input`` when None), with any carryover appended."""
+    return await run_in_worker(self.generate_init_message, message, **kwargs)

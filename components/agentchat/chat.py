@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import contextvars
+import functools
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from components import runtime
+from components.agentchat import async_chat
 from components.agentchat.llm_reply import ask_model
 from components.agentchat.usage import gather_usage_summary
-from components.coding.extract import content_str
+from components.coding.extract import content_str, message_text
+from components.errors import InvalidCarryOverTypeError
 from components.events import ChatFinished, ChatStarted, new_id
 
 if TYPE_CHECKING:
@@ -121,12 +125,28 @@ def generate_init_message(self: ConversableAgent, message: dict[str, Any] | str 
     carryover = kwargs.get("carryover")
     if not carryover:
         return message
-    items = [carryover] if isinstance(carryover, str) else list(carryover)
-    texts = [content_str(i.get("content")) if isinstance(i, dict) else str(i) for i in items]
-    context = "\nContext: \n" + "\n".join(texts)
-    if isinstance(message, dict):
-        return {**message, "content": content_str(message.get("content")) + context}
-    return message + context
+    if isinstance(carryover, str):
+        context = "\nContext: \n" + carryover
+    elif isinstance(carryover, list):
+        context = "\nContext: \n" + "\n".join(_carryover_text(item) for item in carryover)
+    else:
+        raise InvalidCarryOverTypeError(
+            f"Carryover should be a string or a list of strings, got {type(carryover).__name__}."
+        )
+    if isinstance(message, str):
+        return message + context
+    if not isinstance(message, dict):
+        raise InvalidCarryOverTypeError(f"a message with carryover must be a str or a dict, got {type(message).__name__}.")
+    content = message.get("content")
+    if isinstance(content, list):  # multimodal: the context goes first, as a text part
+        return {**message, "content": [{"type": "text", "text": context}, *content]}
+    return {**message, "content": message_text(content) + context}
+
+
+def _carryover_text(item: Any) -> str:
+    if isinstance(item, dict) and "content" in item:
+        return message_text(item.get("content"))
+    return str(item)
 
 
 # -- summaries -------------------------------------------------------------------------------------------
@@ -150,13 +170,13 @@ def summarize_chat(
     if method is None:
         return ""
     if callable(method):
-        return method(sender, recipient, args)
+        return summary_text(method(sender, recipient, args))
     if method == "last_msg":
         try:
             last = recipient.last_message(sender)
         except KeyError:
             return ""
-        return content_str(last.get("content")).replace("TERMINATE", "") if last else ""
+        return message_text(last.get("content")).replace("TERMINATE", "") if last else ""
     agent = sender if sender.client is not None else recipient
     other = recipient if agent is sender else sender
     groupchat = getattr(recipient, "groupchat", None)
@@ -164,7 +184,23 @@ def summarize_chat(
     prompt = args.get("summary_prompt") or DEFAULT_SUMMARY_PROMPT
     role = args.get("summary_role") or "system"
     reply = ask_model(agent, agent.client, [*history, {"role": role, "content": prompt}], purpose="summary")
-    return content_str(reply.get("content") if isinstance(reply, dict) else reply)
+    return summary_text(reply)
+
+
+def summary_text(value: Any) -> str:
+    """A custom summary_method's result as text: a message dict gives its content, None gives ""."""
+    if isinstance(value, str):
+        return value
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return summary_text(value.get("content", ""))
+    if isinstance(value, list):
+        try:
+            return content_str(value)
+        except (TypeError, ValueError):
+            return str(value)
+    return str(value)
 
 
 # -- sequential and nested chats -------------------------------------------------------------------------
@@ -177,6 +213,10 @@ def initiate_chats(chat_queue: list[dict[str, Any]]) -> list[ChatResult]:
         if sender is None or "recipient" not in info:
             raise ValueError(f"chat_queue[{index}] needs a 'sender' and a 'recipient'")
         carryover = info.get("carryover", [])
+        if not isinstance(carryover, (str, list)):
+            raise InvalidCarryOverTypeError(
+                f"chat_queue[{index}]: carryover should be a string or a list of strings, got {type(carryover).__name__}."
+            )
         carryover = [carryover] if isinstance(carryover, str) else list(carryover)
         excluded = set(info.pop("finished_chat_indexes_to_exclude_from_carryover", []))
         info["carryover"] = carryover + [r.summary for i, r in enumerate(finished) if i not in excluded]
@@ -190,26 +230,57 @@ def initiate_chats_from(self: ConversableAgent, chat_queue: list[dict[str, Any]]
 
 
 def register_nested_chats(
-    self: ConversableAgent, chat_queue: list[dict[str, Any]], trigger: Any, position: int = 2, **kwargs: Any
+    self: ConversableAgent,
+    chat_queue: list[dict[str, Any]],
+    trigger: Any,
+    reply_func_from_nested_chats: str | Callable[..., Any] = "summary_from_nested_chats",
+    position: int = 2,
+    use_async: bool | None = None,
+    **kwargs: Any,
 ) -> None:
-    """When ``trigger`` matches, run ``chat_queue`` as sequential chats and reply with the last summary."""
+    """When ``trigger`` matches, run ``chat_queue`` as sequential chats and reply with the last summary
+    (or with what ``reply_func_from_nested_chats(chat_queue, recipient, messages, sender, config)`` says).
 
-    def summary_from_nested_chats(recipient, messages=None, sender=None, config=None):  # type: ignore[no-untyped-def]
-        last_text = content_str((messages or [{}])[-1].get("content"))
-        to_run = []
-        for i, chat_info in enumerate(chat_queue):
-            info = dict(chat_info)
-            info.setdefault("sender", recipient)
-            message = info.get("message")
-            if message is None and i == 0:
-                message = last_text
-            if callable(message):
-                message = message(recipient, messages, sender, config)
-            if message:
-                info["message"] = message
-            to_run.append(info)
-        if not to_run:
-            return True, None
-        return True, initiate_chats(to_run)[-1].summary
+    ``use_async=True`` (AutoGen: the nested chats run through ``a_initiate_chats``) needs a ``chat_id`` on
+    every chat and, when given, a coroutine reply function; the chats then take part only in async chats.
+    """
+    if use_async and any(c.get("chat_id") is None for c in chat_queue):
+        raise ValueError("chat_id is required for async nested chats: give every chat in chat_queue a 'chat_id'")
+    if reply_func_from_nested_chats == "summary_from_nested_chats":
+        reply_func_from_nested_chats = summary_from_nested_chats
+    elif not callable(reply_func_from_nested_chats):
+        raise ValueError("reply_func_from_nested_chats must be a callable")
+    elif use_async and not inspect.iscoroutinefunction(reply_func_from_nested_chats):
+        raise ValueError("reply_func_from_nested_chats must be a callable and a coroutine when use_async=True")
+    func = reply_func_from_nested_chats
 
-    self.register_reply(trigger, summary_from_nested_chats, position, kwargs.get("config"), kwargs.get("reset_config"))
+    def nested_chats_reply(recipient, messages=None, sender=None, config=None):  # type: ignore[no-untyped-def]
+        if use_async and not async_chat.in_async_chat():
+            return False, None  # AutoGen: async nested chats sit out sync chats
+        return async_chat.resolve(func(chat_queue, recipient, messages, sender, config))
+
+    functools.update_wrapper(nested_chats_reply, func)
+    self.register_reply(trigger, nested_chats_reply, position, kwargs.get("config"), kwargs.get("reset_config"))
+
+
+def summary_from_nested_chats(
+    chat_queue: list[dict[str, Any]], recipient: ConversableAgent, messages: list[dict[str, Any]] | None = None,
+    sender: Any = None, config: Any = None,
+) -> tuple[bool, str | None]:
+    """AutoGen's default nested-chat reply: the first chat starts from the last message received."""
+    last_text = message_text((messages or [{}])[-1].get("content"))
+    to_run = []
+    for i, chat_info in enumerate(chat_queue):
+        info = {k: v for k, v in chat_info.items() if k != "chat_id"}
+        info.setdefault("sender", recipient)
+        message = info.get("message")
+        if message is None and i == 0:
+            message = last_text
+        if callable(message):
+            message = message(recipient, messages, sender, config)
+        if message:
+            info["message"] = message
+        to_run.append(info)
+    if not to_run:
+        return True, None
+    return True, initiate_chats(to_run)[-1].summary

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 from components import runtime
 from components.coding.base import CodeBlock, CodeResult
-from components.coding.extract import UNKNOWN, content_str, extract_code, infer_lang
+from components.coding.base import CodeExecutor as BaseExecutor
+from components.coding.extract import UNKNOWN, extract_code, infer_lang, message_text
 from components.events import CodeFinished, CodeStarted, new_id
 
 if TYPE_CHECKING:
@@ -28,7 +29,11 @@ def generate_code_execution_reply(
     for message in reversed(messages[max(0, len(messages) - scan):]):
         if not message.get("content"):
             continue
-        blocks = code_blocks_in(content_str(message["content"]))
+        custom = settings.executor if settings.executor is not None and not isinstance(settings.executor, str) else None
+        if custom is not None and not _is_builtin(custom):
+            blocks = list(custom.code_extractor.extract_code_blocks(message["content"]))
+        else:
+            blocks = code_blocks_in(message_text(message["content"]))
         if not blocks:
             continue
         result = run_blocks(self, blocks)
@@ -59,23 +64,37 @@ def code_blocks_in(text: str) -> list[CodeBlock]:
     return [CodeBlock(code=code, language=lang or infer_lang(code)) for lang, code in found]
 
 
+def _is_builtin(executor: Any) -> bool:
+    """One of Roundtable's executors (events per block), not merely one that fits AutoGen's protocol."""
+    return BaseExecutor in type(executor).__mro__
+
+
 def run_blocks(agent: ConversableAgent, blocks: list[CodeBlock]) -> CodeResult:
     """Run blocks in order (stopping at the first failure), publishing start/finish events for each."""
     executor = agent.code_executor
+    kind = getattr(executor, "kind", type(executor).__name__)
+    work_dir = str(getattr(executor, "_root", None) or getattr(executor, "work_dir", "") or "")
     exec_ids: dict[int, str] = {}
 
     def started(block: CodeBlock) -> None:
         exec_ids[id(block)] = new_id()
         runtime.emit(CodeStarted(
-            agent=agent.name, exec_id=exec_ids[id(block)], language=block.language, code=block.code,
-            executor=executor.kind,
+            agent=agent.name, exec_id=exec_ids[id(block)], language=block.language, code=block.code, executor=kind,
         ))
 
-    def finished(block: CodeBlock, result: CodeResult) -> None:
+    def finished(block: CodeBlock, result: Any) -> None:
         runtime.emit(CodeFinished(
             agent=agent.name, exec_id=exec_ids[id(block)], language=block.language, exit_code=result.exit_code,
-            output=result.output, duration_s=round(result.duration_s, 4), work_dir=str(executor.work_dir),
-            artifacts=result.artifacts,
+            output=result.output, duration_s=round(getattr(result, "duration_s", 0.0), 4), work_dir=work_dir,
+            artifacts=list(getattr(result, "artifacts", [])),
         ))
 
-    return executor.execute_code_blocks(blocks, before_block=started, after_block=finished)
+    if _is_builtin(executor):
+        return executor.execute_code_blocks(blocks, before_block=started, after_block=finished)
+    # an executor of the program's own (AutoGen's protocol): one call for all blocks, reported on the last
+    for block in blocks:
+        started(block)
+    result = executor.execute_code_blocks(blocks)
+    for block in blocks:
+        finished(block, result)
+    return result

@@ -7,7 +7,6 @@ their own modules; this class wires them in AutoGen's order and owns the message
 from __future__ import annotations
 
 import inspect
-import re
 import sys
 from collections import defaultdict
 from collections.abc import Callable
@@ -23,6 +22,7 @@ from components.agentchat.messages import (
 )
 from components.agentchat.usage import UsageLedger
 from components.coding.config import CodeExecutionConfig, normalize_code_execution_config
+from components.coding.extract import message_text
 from components.errors import SenderRequired
 from components.events import MessageSent
 from components.llm.client import LLMClient
@@ -32,7 +32,6 @@ from components.runtime import InputFunction
 
 HUMAN_INPUT_MODES = ("ALWAYS", "TERMINATE", "NEVER")
 DEFAULT_MAX_CONSECUTIVE_AUTO_REPLY = 100
-_FUNCTION_NAME_RE = re.compile(r"^[a-zA-Z0-9_-]+$")
 HOOKABLE = ("process_last_received_message", "process_all_messages_before_reply", "process_message_before_send")
 
 
@@ -110,6 +109,12 @@ class ConversableAgent(Agent):
     execute_function = tools.execute_function
     register_for_llm = tools.register_for_llm
     register_for_execution = tools.register_for_execution
+    update_function_signature = tools.update_function_signature
+    update_tool_signature = tools.update_tool_signature
+    a_execute_function = async_chat.a_execute_function
+    a_generate_function_call_reply = async_chat.a_generate_function_call_reply
+    a_generate_tool_calls_reply = async_chat.a_generate_tool_calls_reply
+    a_generate_init_message = async_chat.a_generate_init_message
     initiate_chat = chat.initiate_chat
     initiate_chats = chat.initiate_chats_from
     generate_init_message = chat.generate_init_message
@@ -149,15 +154,13 @@ class ConversableAgent(Agent):
     def register_function(self, function_map: dict[str, Callable[..., Any] | None]) -> None:
         """Add functions this agent can execute; a ``None`` value removes that name."""
         for name, func in function_map.items():
-            if not _FUNCTION_NAME_RE.match(name) or len(name) > 64:
-                raise ValueError(
-                    f"Invalid name: {name!r}. Function names may contain only letters, digits, _ and -, "
-                    "and be at most 64 characters long"
-                )
+            self._assert_valid_name(name)
             if func is None:
                 self._function_map.pop(name, None)
             else:
                 self._function_map[name] = func
+
+    _assert_valid_name = staticmethod(tools.assert_valid_name)
 
     def can_execute_function(self, name: str | list[str]) -> bool:
         names = name if isinstance(name, list) else [name]
@@ -244,12 +247,17 @@ class ConversableAgent(Agent):
             raise invalid_message_error()
         if not silent:
             stored = self._oai_messages[recipient][-1]
+            content = stored.get("content")
             runtime.emit(MessageSent(
-                sender=self.name, recipient=recipient.name, role=stored["role"], content=stored.get("content"),
+                sender=self.name, recipient=recipient.name, role=stored["role"],
+                content=content if content is None or isinstance(content, (str, list)) else message_text(content),
                 name=stored.get("name"), tool_calls=stored.get("tool_calls"),
                 function_call=stored.get("function_call"), tool_responses=stored.get("tool_responses"),
             ))
-        recipient.receive(message, self, request_reply, silent)
+        if async_chat.awaits_receive(recipient):
+            async_chat.resolve(recipient.a_receive(message, self, request_reply, silent))
+        else:
+            recipient.receive(message, self, request_reply, silent)
 
     def receive(self, message: dict[str, Any] | str, sender: Agent, request_reply: bool | None = None, silent: bool = False) -> None:
         if not self._append_oai_message(message, "user", sender, is_sending=False):

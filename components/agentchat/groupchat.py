@@ -9,8 +9,8 @@ from typing import Any, Literal
 
 from components.agentchat import speaker_selection
 from components.agentchat.conversable import Agent, ConversableAgent
-from components.coding.extract import content_str
-from components.errors import NoEligibleSpeaker
+from components.coding.extract import message_text
+from components.errors import NoEligibleSpeaker, UndefinedNextAgentError
 
 SELECTION_METHODS = ("auto", "manual", "random", "round_robin")
 DEFAULT_SELECT_SPEAKER_MESSAGE = (
@@ -20,11 +20,28 @@ DEFAULT_SELECT_SPEAKER_MESSAGE = (
 DEFAULT_SELECT_SPEAKER_PROMPT = (
     "Read the above conversation. Then select the next role from {agentlist} to play. Only return the role."
 )
-INTRODUCTIONS = "Hello everyone. This team was put together to work on the task below. Taking part:\n\n{roles}"
+DEFAULT_INTRO_MSG = (
+    "Hello everyone. We have assembled a great team today to answer questions and solve tasks. In attendance are:"
+)
+# What the selector is told when it named several roles, or none ({agentlist} is filled in).
+DEFAULT_AUTO_MULTIPLE = (
+    "You named more than one role. Reply with exactly one name from {agentlist}: the one who should speak next. "
+    "Names are case-sensitive. Reply with the name only, no explanation."
+)
+DEFAULT_AUTO_NONE = (
+    "You did not name a role. Reply with exactly one name from {agentlist}: the one who should speak next. "
+    "Names are case-sensitive. Reply with the name only, no explanation."
+)
 
 
 class AgentNameConflict(ValueError):
-    pass
+    """Two agents of a group share a name (AutoGen: ``AgentNameConflictError``)."""
+
+    def __init__(self, message: str = "Found multiple agents with the same name.") -> None:
+        super().__init__(message)
+
+
+AgentNameConflictError = AgentNameConflict
 
 
 @dataclass
@@ -42,22 +59,43 @@ class GroupChat:
     enable_clear_history: bool = False
     send_introductions: bool = False
     select_speaker_message_template: str = DEFAULT_SELECT_SPEAKER_MESSAGE
-    select_speaker_prompt_template: str = DEFAULT_SELECT_SPEAKER_PROMPT
+    select_speaker_prompt_template: str | None = DEFAULT_SELECT_SPEAKER_PROMPT
+    select_speaker_auto_multiple_template: str = DEFAULT_AUTO_MULTIPLE
+    select_speaker_auto_none_template: str = DEFAULT_AUTO_NONE
+    select_speaker_auto_llm_config: dict[str, Any] | Literal[False] | None = None
+    select_speaker_transform_messages: Any = None  # a TransformMessages applied to what the selector sees
+    select_speaker_auto_verbose: bool = False  # publish each selector answer as a notice
     role_for_select_speaker_messages: str = "system"
     random_seed: int | None = None
     allowed_speaker_transitions_dict: dict[Agent, list[Agent]] = field(init=False, default_factory=dict)
+
+    DEFAULT_INTRO_MSG = DEFAULT_INTRO_MSG
 
     def __post_init__(self) -> None:
         self.agents = list(self.agents)
         names = [a.name for a in self.agents]
         duplicates = sorted({n for n in names if names.count(n) > 1})
         if duplicates:
-            raise AgentNameConflict(f"agent names must be unique in a group chat; repeated: {duplicates}")
+            listed = "{" + ", ".join(repr(n) for n in duplicates) + "}"
+            raise AgentNameConflict(f"GroupChat agents must have unique names. Duplicate agent names found: {listed}")
         if not isinstance(self.max_round, int) or self.max_round < 1:
             raise ValueError(f"max_round must be a positive int, got {self.max_round!r}")
-        for attr in ("select_speaker_message_template", "select_speaker_prompt_template"):
+        for attr in (
+            "select_speaker_message_template", "role_for_select_speaker_messages",
+            "select_speaker_auto_multiple_template", "select_speaker_auto_none_template",
+        ):
             if not getattr(self, attr):
                 raise ValueError(f"{attr} cannot be empty or None.")
+        if not self.select_speaker_prompt_template:  # AutoGen: no closing prompt; the message template says it all
+            self.select_speaker_prompt_template = None
+        transforms = self.select_speaker_transform_messages
+        if transforms is not None and not callable(getattr(transforms, "apply", None)):
+            raise ValueError("select_speaker_transform_messages must be None or a TransformMessages")
+        if not isinstance(self.select_speaker_auto_verbose, bool):
+            raise ValueError("select_speaker_auto_verbose must be a bool")
+        retries = self.max_retries_for_selecting_speaker
+        if not isinstance(retries, int) or isinstance(retries, bool) or retries < 0:
+            raise ValueError(f"max_retries_for_selecting_speaker must be an int >= 0, got {retries!r}")
         if isinstance(self.speaker_selection_method, str) and self.speaker_selection_method.lower() not in SELECTION_METHODS:
             raise ValueError(
                 f"GroupChat speaker_selection_method is set to '{self.speaker_selection_method}'. It should be one of "
@@ -112,8 +150,21 @@ class GroupChat:
     def agent_names(self) -> list[str]:
         return [a.name for a in self.agents]
 
-    def agent_by_name(self, name: str) -> ConversableAgent | None:
-        return next((a for a in self.agents if a.name == name), None)
+    def agent_by_name(self, name: str, recursive: bool = False, raise_on_name_conflict: bool = False) -> ConversableAgent | None:
+        """The agent called ``name``; ``recursive`` also looks inside nested group chat managers."""
+        found = [a for a in (self.nested_agents() if recursive else self.agents) if a.name == name]
+        if raise_on_name_conflict and len(found) > 1:
+            raise AgentNameConflict(f"Found multiple agents with the same name: {name!r}.")
+        return found[0] if found else None
+
+    def nested_agents(self) -> list[ConversableAgent]:
+        """The group's agents, and those of every group chat manager among them (depth first)."""
+        agents = list(self.agents)
+        for agent in self.agents:
+            nested = getattr(agent, "groupchat", None)
+            if isinstance(nested, GroupChat) and nested is not self:
+                agents.extend(nested.nested_agents())
+        return agents
 
     def reset(self) -> None:
         self.messages.clear()
@@ -122,11 +173,13 @@ class GroupChat:
         message = dict(message)
         if message.get("role") != "function":
             message["name"] = speaker.name
-        message["content"] = content_str(message.get("content"))
+        content = message.get("content")
+        # AutoGen keeps multimodal parts as a list and makes everything else text (a raw 15 becomes "15")
+        message["content"] = content if isinstance(content, list) else message_text(content)
         self.messages.append(message)
 
-    def introductions_msg(self) -> str:
-        return INTRODUCTIONS.format(roles=self._participant_roles(self.agents))
+    def introductions_msg(self, agents: list[Agent] | None = None) -> str:
+        return f"{self.DEFAULT_INTRO_MSG}\n\n{self._participant_roles(agents or self.agents)}"
 
     def _participant_roles(self, agents: list[Agent]) -> str:
         return "\n".join(f"{a.name}: {a.description}".strip() for a in agents)
@@ -137,18 +190,30 @@ class GroupChat:
             roles=self._participant_roles(agents), agentlist=[a.name for a in agents]
         )
 
-    def select_speaker_prompt(self, agents: list[Agent] | None = None) -> str:
-        return self.select_speaker_prompt_template.format(agentlist=[a.name for a in (agents or self.agents)])
+    def select_speaker_prompt(self, agents: list[Agent] | None = None) -> str | None:
+        """The closing prompt of an "auto" selection, or None when the template is None."""
+        if self.select_speaker_prompt_template is None:
+            return None
+        return self.select_speaker_prompt_template.replace("{agentlist}", str([a.name for a in (agents or self.agents)]))
+
+    def manual_select_speaker(self, agents: list[Agent] | None = None) -> ConversableAgent | None:
+        """Ask the human (through the console or the run's input function) to pick the next speaker."""
+        return speaker_selection.manual_choice(self, list(agents or self.agents), speaker_selection.ask_admin(self))
 
     def next_agent(self, agent: Agent, agents: list[Agent] | None = None) -> ConversableAgent:
         """The agent after ``agent`` in the group's order, among ``agents`` (default: everyone)."""
         agents = agents or self.agents
+        if not all(a in self.agents for a in agents):
+            raise UndefinedNextAgentError(
+                "The provided agents list does not overlap with agents in the group: "
+                f"{[a.name for a in agents if a not in self.agents]} are not members."
+            )
         index = self.agent_names.index(agent.name) if agent.name in self.agent_names else -1
         for step in range(1, len(self.agents) + 1):
             candidate = self.agents[(index + step) % len(self.agents)]
             if candidate in agents:
                 return candidate
-        raise NoEligibleSpeaker("none of the candidate agents is in the group chat")
+        raise UndefinedNextAgentError("The provided agents list does not overlap with agents in the group.")
 
     # -- choosing the next speaker -------------------------------------------------------------------
     def select_speaker(self, last_speaker: Agent, selector: ConversableAgent) -> ConversableAgent:

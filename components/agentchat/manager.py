@@ -5,10 +5,14 @@ from __future__ import annotations
 import sys
 from typing import Any
 
+from components import runtime
+from components.agentchat import resume as group_resume
 from components.agentchat.conversable import Agent, ConversableAgent
 from components.agentchat.groupchat import GroupChat
 from components.agentchat.speaker_selection import select_speaker
+from components.coding.extract import message_text
 from components.errors import NoEligibleSpeaker
+from components.events import Notice
 
 
 class GroupChatManager(ConversableAgent):
@@ -86,39 +90,54 @@ class GroupChatManager(ConversableAgent):
             if reply is None:
                 self.stop_reason = speaker.stop_reason or f"{speaker.name} gave no reply"
                 break
-            if groupchat.enable_clear_history and isinstance(reply, dict) and "CLEAR HISTORY" in str(reply.get("content", "")).upper():
-                self.clear_agents_history(groupchat)
+            if groupchat.enable_clear_history and isinstance(reply, dict) and reply.get("content"):
+                text = message_text(reply["content"])
+                if "CLEAR HISTORY" in text.upper():
+                    reply = {**reply, "content": self.clear_agents_history({**reply, "content": text}, groupchat)}
             speaker.send(reply, self, request_reply=False, silent=self._silent)
             message = self.last_message(speaker)
         return True, None
 
-    def clear_agents_history(self, groupchat: GroupChat) -> None:
-        groupchat.reset()
-        for agent in groupchat.agents:
-            agent.clear_history()
-        self.clear_history()
+    def clear_agents_history(self, reply: dict[str, Any], groupchat: GroupChat) -> str:
+        """Obey a "clear history [agent] [n]" command in ``reply``; returns its text without the command.
 
-    def resume(self, messages: list[dict[str, Any]]) -> tuple[ConversableAgent, dict[str, Any]]:
-        """Load a previous group conversation (each message with the speaker's ``name``), so a new
-        ``initiate_chat(manager, message=..., clear_history=False)`` continues it."""
-        if not messages:
-            raise ValueError("resume needs at least one message")
-        self._groupchat.reset()
-        for agent in self._groupchat.agents:
-            agent.clear_history(self)
-        self.clear_history()
-        for message in messages:
-            speaker = self._groupchat.agent_by_name(message.get("name", ""))
-            if speaker is None:
-                raise ValueError(f"resume: message from {message.get('name')!r}, who is not in the group chat")
-            self._groupchat.append(message, speaker)
-            self._append_oai_message(message, "user", speaker, is_sending=False)
-            speaker._append_oai_message({**message, "role": "assistant"}, "assistant", self, is_sending=True)
-            for agent in self._groupchat.agents:
-                if agent is not speaker:
-                    agent._append_oai_message(message, "user", self, is_sending=False)
-        last = messages[-1]
-        last_speaker = self._groupchat.agent_by_name(last["name"])
-        assert last_speaker is not None
-        self._last_speaker = last_speaker
-        return last_speaker, last
+        "clear history" empties every history; with an agent's name only that agent's; with a number
+        the last n messages stay. A reply carrying tool responses keeps at least its tool call.
+        """
+        text = message_text(reply.get("content"))
+        words = text.split()
+        clear_at = next((i for i in reversed(range(len(words) - 1)) if words[i].upper() == "CLEAR"
+                         and words[i + 1].upper().startswith("HISTORY")), None)
+        if clear_at is None:
+            return text
+        keep: int | None = None
+        target: Agent | None = None
+        used = 2
+        for word in words[clear_at + 2: clear_at + 4]:
+            stripped = word[:-1] if word[-1:] in ".,;:!?" else word
+            if stripped.isdigit() and keep is None:
+                keep, used = int(stripped), used + 1
+            elif target is None and groupchat.agent_by_name(stripped) is not None:
+                target, used = groupchat.agent_by_name(stripped), used + 1
+            else:
+                break
+        if reply.get("tool_responses") and not keep:
+            keep = 1  # a tool response without its call would be refused by the provider
+        runtime.emit(Notice(
+            agent=self.name,
+            message=f"History cleared for {target.name if target else 'everyone'}"
+            + (f", keeping the last {keep} messages" if keep else "") + ".",
+        ))
+        if target is not None:
+            target.clear_history(nr_messages_to_preserve=keep)
+        else:
+            kept = groupchat.messages[-keep:] if keep else []
+            groupchat.messages[:] = kept
+            for agent in groupchat.agents:
+                agent.clear_history(nr_messages_to_preserve=keep)
+        return " ".join(words[:clear_at] + words[clear_at + used:])
+
+    # -- resuming a stored group conversation ------------------------------------------------------------
+    resume = group_resume.resume
+    messages_to_string = staticmethod(group_resume.messages_to_string)
+    messages_from_string = staticmethod(group_resume.messages_from_string)

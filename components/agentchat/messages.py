@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from components.coding.extract import content_str
+from components.coding.extract import message_text
 
 _KEPT_KEYS = ("content", "function_call", "tool_calls", "tool_responses", "tool_call_id", "name", "context")
 
@@ -48,7 +48,7 @@ def to_stored_message(message: dict[str, Any] | str, role: str, sender_name: str
 
 def is_default_termination(message: dict[str, Any]) -> bool:
     """AutoGen's default: the whole content is exactly "TERMINATE"."""
-    return content_str(message.get("content")) == "TERMINATE"
+    return message_text(message.get("content")) == "TERMINATE"
 
 
 def invalid_message_error() -> ValueError:

@@ -7,26 +7,22 @@ can tell an LLM's pick from a fallback.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from components import runtime
+from components.agentchat import async_chat
 from components.agentchat.conversable import Agent, ConversableAgent
 from components.agentchat.llm_reply import ask_model
-from components.coding.extract import content_str
+from components.coding.extract import content_str, message_text
 from components.errors import NoEligibleSpeaker
-from components.events import Notice, SpeakerSelected
+from components.events import InputGiven, InputRequested, Notice, SpeakerSelected, new_id
+from components.llm.client import LLMClient
+from components.llm.config import normalize_llm_config, settings_from_config
+from components.runtime import InputRequest
 
 if TYPE_CHECKING:
     from components.agentchat.groupchat import GroupChat
-
-MULTIPLE_NAMES = (
-    "You named more than one role. Reply with exactly one name from {agentlist}: the one who should speak next. "
-    "Names are case-sensitive. Reply with the name only, no explanation."
-)
-NO_NAME = (
-    "You did not name a role. Reply with exactly one name from {agentlist}: the one who should speak next. "
-    "Names are case-sensitive. Reply with the name only, no explanation."
-)
 
 
 def select_speaker(groupchat: GroupChat, last_speaker: Agent, selector: ConversableAgent, round_no: int = 0) -> tuple[ConversableAgent, str]:
@@ -37,6 +33,10 @@ def select_speaker(groupchat: GroupChat, last_speaker: Agent, selector: Conversa
         if chosen is None:
             raise NoEligibleSpeaker("the speaker selection function returned None")
         if isinstance(chosen, Agent):
+            if chosen not in groupchat.agents:
+                raise ValueError(
+                    f"Custom speaker selection function returned an agent {chosen.name} not in the group chat."
+                )
             return _announce(chosen, "custom", "chosen by the speaker selection function", round_no)
         if not isinstance(chosen, str) or chosen.lower() not in ("auto", "manual", "random", "round_robin"):
             raise ValueError(
@@ -52,7 +52,7 @@ def select_speaker(groupchat: GroupChat, last_speaker: Agent, selector: Conversa
     if method == "random":
         return _announce(groupchat.random_choice(agents), method, "random pick", round_no)
     if method == "manual":
-        chosen = _manual(groupchat, selector, agents)
+        chosen = manual_choice(groupchat, agents, selector.get_human_input)
         if chosen is not None:
             return _announce(chosen, method, "chosen by a human", round_no)
         return _announce(groupchat.next_agent(last_speaker, agents), method, "fallback: no valid choice, next in order", round_no)
@@ -64,10 +64,11 @@ def _announce(agent: ConversableAgent, method: str, reason: str, round_no: int) 
     return agent, reason
 
 
-def _manual(groupchat: GroupChat, selector: ConversableAgent, agents: list[ConversableAgent]) -> ConversableAgent | None:
+def manual_choice(groupchat: GroupChat, agents: list[ConversableAgent], ask: Callable[[str], str]) -> ConversableAgent | None:
+    """A human's pick among ``agents`` (by number or name), or None after ""/"q" or three invalid answers."""
     listing = "\n".join(f"{i}: {a.name}" for i, a in enumerate(agents, start=1))
     for _ in range(3):
-        text = selector.get_human_input(
+        text = ask(
             f"Please select the next speaker from the following list:\n{listing}\n"
             "Enter the number of the next speaker (enter nothing or `q` to use auto selection): "
         ).strip()
@@ -79,6 +80,21 @@ def _manual(groupchat: GroupChat, selector: ConversableAgent, agents: list[Conve
         if named in agents:
             return named
     return None
+
+
+def ask_admin(groupchat: GroupChat) -> Callable[[str], str]:
+    """Ask the run's human on behalf of the group's admin (``GroupChat.manual_select_speaker`` has no agent)."""
+
+    def ask(prompt: str) -> str:
+        request = InputRequest(agent=groupchat.admin_name, sender="", prompt=prompt, request_id=new_id())
+        runtime.emit(InputRequested(agent=request.agent, sender="", request_id=request.request_id, prompt=prompt))
+        answer = async_chat.resolve(runtime.current().input_fn(request))
+        answer = answer if isinstance(answer, str) else str(answer or "")
+        runtime.emit(InputGiven(agent=request.agent, request_id=request.request_id, text=answer,
+                                action="reply" if answer else "skip"))
+        return answer
+
+    return ask
 
 
 def mentioned_agents(text: str, agents: list[ConversableAgent]) -> dict[str, int]:
@@ -99,40 +115,65 @@ def mentioned_agents(text: str, agents: list[ConversableAgent]) -> dict[str, int
 def _auto(
     groupchat: GroupChat, last_speaker: Agent, selector: ConversableAgent, agents: list[ConversableAgent], round_no: int
 ) -> tuple[ConversableAgent, str]:
-    if selector.client is None:
-        fallback = groupchat.next_agent(last_speaker, agents)
-        runtime.emit(Notice(
-            agent=selector.name,
-            message=f"{selector.name} has no llm_config, so it cannot pick speakers with an LLM: taking turns in order.",
-        ))
-        return _announce(fallback, "auto", "fallback: the manager has no LLM, next in order", round_no)
+    client = _selection_client(groupchat, selector)
     agentlist = [a.name for a in agents]
     messages: list[dict[str, Any]] = [
         {"role": "system", "content": groupchat.select_speaker_msg(agents)},
         *[_for_selector(m) for m in groupchat.messages],
-        {"role": groupchat.role_for_select_speaker_messages, "content": groupchat.select_speaker_prompt(agents)},
     ]
+    if groupchat.select_speaker_transform_messages is not None:
+        messages = [messages[0], *groupchat.select_speaker_transform_messages.apply(messages[1:])]
+    prompt = groupchat.select_speaker_prompt(agents)
+    if prompt is not None:
+        messages.append({"role": groupchat.role_for_select_speaker_messages, "content": prompt})
     for attempt in range(groupchat.max_retries_for_selecting_speaker + 1):
-        reply = ask_model(selector, selector.client, messages, purpose="speaker_selection")
+        reply = ask_model(selector, client, messages, purpose="speaker_selection")
         text = content_str(reply.get("content") if isinstance(reply, dict) else reply)
         mentions = mentioned_agents(text, agents)
+        if groupchat.select_speaker_auto_verbose:
+            runtime.emit(Notice(agent=selector.name, message=f"speaker selection answer {attempt + 1}: {text!r}"))
         if len(mentions) == 1:
             chosen = groupchat.agent_by_name(next(iter(mentions)))
             assert chosen is not None
             retry_note = f" after {attempt} retries" if attempt else ""
             return _announce(chosen, "auto", f"picked by the LLM{retry_note}", round_no)
-        template = MULTIPLE_NAMES if mentions else NO_NAME
-        messages += [{"role": "assistant", "content": text}, {"role": "user", "content": template.format(agentlist=agentlist)}]
+        template = groupchat.select_speaker_auto_multiple_template if mentions else groupchat.select_speaker_auto_none_template
+        messages += [
+            {"role": "assistant", "content": text},
+            {"role": "user", "content": template.replace("{agentlist}", str(agentlist))},
+        ]
     fallback = groupchat.next_agent(last_speaker, agents)
     tries = groupchat.max_retries_for_selecting_speaker + 1
     return _announce(fallback, "auto", f"fallback: the LLM did not name one agent in {tries} tries, next in order", round_no)
+
+
+def _selection_client(groupchat: GroupChat, selector: ConversableAgent) -> LLMClient:
+    """The model that picks speakers: ``select_speaker_auto_llm_config`` if given, else the manager's.
+
+    Without either, "auto" cannot work: AutoGen raises ValueError, and so does Roundtable (the studio
+    picks round robin for a team whose manager has no model before the chat starts).
+    """
+    config = groupchat.select_speaker_auto_llm_config
+    if config:
+        cached = getattr(groupchat, "_selection_client", None)
+        if cached is None or cached[0] is not config:
+            cached = (config, LLMClient(settings_from_config(normalize_llm_config(config))))
+            groupchat._selection_client = cached  # type: ignore[attr-defined]
+        return cached[1]
+    if selector.client is None:
+        raise ValueError(
+            f"The group chat's speaker selection needs an LLM, but {selector.name} has no llm_config: give the "
+            "GroupChatManager an llm_config, set GroupChat(select_speaker_auto_llm_config=...), or choose "
+            "speaker_selection_method='round_robin'."
+        )
+    return selector.client
 
 
 def _for_selector(message: dict[str, Any]) -> dict[str, Any]:
     """Group messages as plain text turns for the selector (tool calls are not the selector's to answer)."""
     role = message.get("role", "user")
     role = role if role in ("user", "assistant", "system") else "user"
-    out = {"role": role, "content": content_str(message.get("content"))}
+    out = {"role": role, "content": message_text(message.get("content"))}
     if message.get("name"):
         out["name"] = message["name"]
     return out

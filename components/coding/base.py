@@ -182,24 +182,72 @@ def changed_files(root: Path, before: dict[str, tuple[int, int]], exclude: set[s
     return artifacts
 
 
+def silence_pip(code: str, language: str) -> str:
+    """Add ``-qqq`` to ``pip install`` lines, as AutoGen does: pip's progress output would fill the
+    model's context and the transcript."""
+    if language in PYTHON or language == "python":
+        pattern = re.compile(r"^! ?pip install")
+    elif language in SHELL or language in POWERSHELL or language == "sh":
+        pattern = re.compile(r"^pip install")
+    else:
+        return code
+    lines = code.split("\n")
+    for i, line in enumerate(lines):
+        match = pattern.search(line)
+        if match is not None and "-qqq" not in line:
+            lines[i] = line.replace(match.group(0), match.group(0) + " -qqq", 1)
+    return "\n".join(lines)
+
+
 class CodeExecutor(ABC):
     """Runs code blocks in a work dir. Subclasses implement ``_run_command`` (and may hold resources).
 
     ``execute_code_blocks`` keeps AutoGen's contract: blocks run in order and execution stops at the
-    first block that fails.
+    first block that fails. As in AutoGen, where ``CodeExecutor`` is a runtime-checkable protocol, any
+    object with ``code_extractor``, ``execute_code_blocks`` and ``restart`` passes ``isinstance(x,
+    CodeExecutor)`` without inheriting from this class, and an agent can use it.
     """
 
     kind: str = "base"
     #: the interpreter (argv prefix) for each runnable language
     commands: dict[str, list[str]] = {}
+    #: languages that run (True) or are only saved to a file (False); AutoGen saves javascript, html, css
+    DEFAULT_EXECUTION_POLICY: dict[str, bool] = {
+        "python": True, "sh": True, "pwsh": True, "javascript": True, "html": False, "css": False,
+    }
 
-    def __init__(self, work_dir: str | Path = ".", timeout: int = 60, max_output_bytes: int | None = None) -> None:
+    @classmethod
+    def __subclasshook__(cls, candidate: type) -> bool:
+        if cls is CodeExecutor:
+            members = ("code_extractor", "execute_code_blocks", "restart")
+            if all(any(m in vars(k) for k in candidate.__mro__) for m in members):
+                return True
+        return NotImplemented
+
+    def __init__(
+        self, work_dir: str | Path = ".", timeout: int = 60, max_output_bytes: int | None = None,
+        execution_policies: dict[str, bool] | None = None,
+    ) -> None:
         if timeout < 1:
             raise ValueError(f"timeout must be at least 1 second (got {timeout}); pass e.g. timeout=60")
         self.timeout = int(timeout)
         self.max_output_bytes = output_byte_limit(max_output_bytes)
-        self.work_dir = Path(work_dir).resolve()
-        self.work_dir.mkdir(parents=True, exist_ok=True)
+        self._root = Path(work_dir).resolve()  # where files go; subclasses may show the path as given
+        self.work_dir = self._root
+        self._root.mkdir(parents=True, exist_ok=True)
+        self.execution_policies = dict(self.DEFAULT_EXECUTION_POLICY)
+        for language, run in (execution_policies or {}).items():
+            canon = canonical_language(language)
+            if canon is None:
+                raise ValueError(f"execution_policies: unknown language {language!r}")
+            self.execution_policies[canon] = bool(run)
+
+    @property
+    def code_extractor(self):  # type: ignore[no-untyped-def]
+        """How code blocks are found in a message (AutoGen's markdown fences)."""
+        from components.coding.markdown import MarkdownCodeExtractor
+
+        return MarkdownCodeExtractor()
 
     # -- the part subclasses provide -------------------------------------------------------------
     @abstractmethod
@@ -223,11 +271,13 @@ class CodeExecutor(ABC):
         outputs: list[str] = []
         result = CodeResult(exit_code=0, output="")
         artifacts: list[Artifact] = []
+        first_file: str | None = None
         started = time.monotonic()
         for block in code_blocks:
             if before_block:
                 before_block(block)
             result = self.execute_block(block)
+            first_file = first_file or result.code_file
             if after_block:
                 after_block(block, result)
             outputs.append(result.output)
@@ -237,7 +287,7 @@ class CodeExecutor(ABC):
         return CodeResult(
             exit_code=result.exit_code,
             output="".join(outputs),
-            code_file=result.code_file,
+            code_file=first_file,  # AutoGen: the file of the first block
             artifacts=artifacts,
             duration_s=time.monotonic() - started,
         )
@@ -248,14 +298,15 @@ class CodeExecutor(ABC):
         if language is None:
             return CodeResult(exit_code=1, output=f"unknown language {block.language}")
         try:
-            rel_file = self._write_code_file(block.code, language)
+            rel_file = self._write_code_file(silence_pip(block.code, language), language)
         except FilenameOutsideWorkspace:
             return CodeResult(exit_code=1, output="Filename is not in the workspace")
-        if language in SAVED_ONLY:
-            return CodeResult(exit_code=0, output=f"Code saved to {self.work_dir / rel_file}\n", code_file=rel_file)
+        code_file = self._reported_code_file(rel_file)
+        if language in SAVED_ONLY or not self.execution_policies.get(language, False):
+            return CodeResult(exit_code=0, output=f"Code saved to {self._root / rel_file}\n", code_file=code_file)
         if language not in self.commands:
             return CodeResult(exit_code=1, output=f"{language} cannot run in this {self.kind} executor")
-        before = snapshot_files(self.work_dir)
+        before = snapshot_files(self._root)
         outcome = self._run_command([*self.commands[language], rel_file], self.timeout)
         output = outcome.output
         exit_code = outcome.exit_code
@@ -266,19 +317,23 @@ class CodeExecutor(ABC):
         return CodeResult(
             exit_code=exit_code,
             output=cap_output(output),
-            code_file=rel_file,
-            artifacts=changed_files(self.work_dir, before, exclude={rel_file}),
+            code_file=code_file,
+            artifacts=changed_files(self._root, before, exclude={rel_file}),
             duration_s=time.monotonic() - started,
         )
+
+    def _reported_code_file(self, rel_file: str) -> str:
+        """``CodeResult.code_file``: the path relative to the work dir (the local executor: absolute, as AutoGen)."""
+        return rel_file
 
     def _write_code_file(self, code: str, language: str) -> str:
         name = filename_from_code(code)
         if name is None:
             digest = hashlib.md5(code.encode()).hexdigest()
             name = f"tmp_code_{digest}.{EXTENSIONS[language]}"
-        path = (self.work_dir / name).resolve()
-        if not path.is_relative_to(self.work_dir):
+        path = (self._root / name).resolve()
+        if not path.is_relative_to(self._root):
             raise FilenameOutsideWorkspace(name)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(code, encoding="utf-8")
-        return path.relative_to(self.work_dir).as_posix()
+        return path.relative_to(self._root).as_posix()

@@ -11,13 +11,17 @@ from __future__ import annotations
 import os
 import warnings
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
 from components import runtime
 from components.coding.base import CodeExecutor
 from components.events import Notice
 
-_DICT_KEYS = {"work_dir", "use_docker", "timeout", "last_n_messages", "executor", "image", "docker", "memory_mb"}
+_DICT_KEYS = {
+    "work_dir", "use_docker", "timeout", "last_n_messages", "executor", "image", "docker", "memory_mb",
+    "commandline-local", "commandline-docker",
+}
 _TRUE = {"1", "true", "yes", "t"}
 _FALSE = {"0", "false", "no", "f"}
 _NO_ENGINE = "Docker is not available"
@@ -54,6 +58,7 @@ class CodeExecutionConfig:
     image: str | None = None
     docker: dict[str, Any] = field(default_factory=dict)  # DockerCommandLineCodeExecutor options
     memory_mb: int | None = 2048  # address-space limit of the local executor
+    executor_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # AutoGen's "commandline-local": {...}
 
     def __post_init__(self) -> None:
         if self.last_n_messages != "auto" and (not isinstance(self.last_n_messages, int) or self.last_n_messages < 0):
@@ -78,11 +83,12 @@ class CodeExecutionConfig:
                 "code_execution_config: 'executor' cannot be combined with use_docker, work_dir or timeout; "
                 "configure those on the executor itself"
             )
-        return cls(**config)
+        options = {k: dict(config.pop(k)) for k in ("commandline-local", "commandline-docker") if k in config}
+        return cls(**config, executor_options=options)
 
     def uses_docker(self) -> bool:
         if isinstance(self.executor, CodeExecutor):
-            return self.executor.kind == "docker"
+            return getattr(self.executor, "kind", "") == "docker"
         if self.executor in ("docker", "commandline-docker") or self.use_docker is True or isinstance(self.use_docker, str):
             return True
         if self.executor in ("local", "commandline-local") or self.use_docker is False:
@@ -92,6 +98,12 @@ class CodeExecutionConfig:
     def build_executor(self) -> CodeExecutor:
         if isinstance(self.executor, CodeExecutor):
             return self.executor
+        if self.executor_options and self.executor in ("commandline-local", "commandline-docker"):
+            from components.coding.factory import CodeExecutorFactory
+
+            return CodeExecutorFactory.create({"executor": self.executor, **self.executor_options})
+        # the legacy form creates the work dir with its parents (AutoGen's execute_code does too)
+        Path(self.work_dir).mkdir(parents=True, exist_ok=True)
         automatic = self.use_docker is None and self.executor is None  # then Docker is asked, once
         why_not = _docker_answers(self.image or self.docker.get("image")) if automatic else None
         if why_not is None and (automatic or self.uses_docker()):

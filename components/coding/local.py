@@ -19,7 +19,9 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
+from types import SimpleNamespace
 
 from components import runtime
 from components.coding.base import (
@@ -32,6 +34,8 @@ from components.coding.base import (
     canonical_language,
     output_flood_note,
 )
+from components.coding.functions import UserFunction
+from components.coding.user_functions import UserFunctionsMixin
 
 _DANGEROUS_SHELL = [
     (r"\brm\s+-rf\b", "Use of 'rm -rf' command is not allowed."),
@@ -42,9 +46,9 @@ _DANGEROUS_SHELL = [
 ]
 
 
-def sanitize_command(language: str, code: str) -> None:
+def sanitize_command(lang: str, code: str) -> None:
     """Raise ValueError for shell commands AutoGen refuses to run locally."""
-    if canonical_language(language) != "sh":
+    if canonical_language(lang) != "sh":
         return
     for pattern, message in _DANGEROUS_SHELL:
         if re.search(pattern, code):
@@ -62,33 +66,70 @@ def _local_commands() -> dict[str, list[str]]:
     return commands
 
 
-class LocalCommandLineCodeExecutor(CodeExecutor):
+class LocalCommandLineCodeExecutor(UserFunctionsMixin, CodeExecutor):
+    """AutoGen's local executor. ``work_dir`` is kept as given (its parent must exist, as in AutoGen);
+    javascript, html and css blocks are saved, not run, unless ``execution_policies`` says otherwise;
+    ``virtual_env_context`` (from ``create_virtual_env``) runs python and pip in that environment."""
+
     kind = "local"
+    DEFAULT_EXECUTION_POLICY = {**CodeExecutor.DEFAULT_EXECUTION_POLICY, "javascript": False}
 
     def __init__(
         self,
         timeout: int = 60,
+        virtual_env_context: SimpleNamespace | None = None,
         work_dir: str | Path = ".",
+        functions: list[UserFunction] | None = None,
+        functions_module: str = "functions",
+        execution_policies: dict[str, bool] | None = None,
         memory_limit_mb: int | None = 2048,
         max_output_bytes: int | None = None,
     ) -> None:
-        super().__init__(work_dir=work_dir, timeout=timeout, max_output_bytes=max_output_bytes)
+        given = Path(work_dir)
+        if not given.resolve().parent.is_dir():
+            raise FileNotFoundError(
+                f"work_dir {str(work_dir)!r}: its parent folder does not exist; create it first (AutoGen does not)"
+            )
+        super().__init__(
+            work_dir=given, timeout=timeout, max_output_bytes=max_output_bytes, execution_policies=execution_policies
+        )
+        self.work_dir = given
         self.memory_limit_mb = memory_limit_mb
+        self.virtual_env_context = virtual_env_context
         self.commands = _local_commands()
+        if virtual_env_context is not None:
+            self.commands["python"] = [str(virtual_env_context.env_exe), "-u"]
+        self._init_functions(functions, functions_module)
+
+    sanitize_command = staticmethod(sanitize_command)
+
+    def _reported_code_file(self, rel_file: str) -> str:
+        return str(self._root / rel_file)  # AutoGen's CodeResult.code_file is the absolute path
+
+    def restart(self) -> None:
+        """AutoGen: a local executor cannot restart; say so instead of pretending."""
+        warnings.warn("Restarting local command line code executor is not supported. No action is taken.", stacklevel=2)
 
     def execute_block(self, block: CodeBlock) -> CodeResult:
         try:
-            sanitize_command(block.language, block.code)
+            self.sanitize_command(block.language, block.code)
         except ValueError as exc:
             return CodeResult(exit_code=1, output=str(exc))
         return super().execute_block(block)
 
+    def _environment(self) -> dict[str, str]:
+        env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
+        if self.virtual_env_context is not None:
+            env["PATH"] = os.path.abspath(self.virtual_env_context.bin_path) + os.pathsep + env.get("PATH", "")
+            env["VIRTUAL_ENV"] = os.path.abspath(self.virtual_env_context.env_dir)
+        return env
+
     def _run_command(self, argv: list[str], timeout: int) -> CommandOutcome:
         token = runtime.current().cancellation
         token.raise_if_cancelled()
-        env = {**os.environ, "MPLBACKEND": "Agg", "PYTHONUNBUFFERED": "1"}
+        env = self._environment()
         proc = subprocess.Popen(
-            argv, cwd=self.work_dir, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+            argv, cwd=self._root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
             env=env, start_new_session=True,
         )
         self._limit_memory(proc.pid)

@@ -31,6 +31,8 @@ _FALLBACK_KINDS = {
     "not_installed",
 }
 _NAME_RE = re.compile(r"[^a-zA-Z0-9_-]")
+_NAME_OK = re.compile(r"[a-zA-Z0-9_-]*\Z")
+_WIRE_KEYS = ("role", "content", "name", "tool_calls", "tool_call_id", "function_call")
 
 
 @dataclass(frozen=True)
@@ -49,18 +51,30 @@ def to_llm_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     Names are normalised to the characters providers accept.
     """
     out: list[dict[str, Any]] = []
-    for message in messages:
-        for response in message.get("tool_responses") or []:
-            out.append({"role": "tool", "tool_call_id": response.get("tool_call_id"), "content": response.get("content", "")})
-        if message.get("role") == "tool" and message.get("tool_responses"):
-            continue
-        clean = {k: v for k, v in message.items() if k in ("role", "content", "name", "tool_calls", "tool_call_id", "function_call")}
-        if clean.get("name"):
-            clean["name"] = _NAME_RE.sub("_", clean["name"])[:64]
+    append = out.append
+    for message in messages:  # runs before every model call: kept to plain dict work (see docs/performance.md)
+        responses = message.get("tool_responses")
+        if responses:
+            for response in responses:
+                append({"role": "tool", "tool_call_id": response.get("tool_call_id"), "content": _text(response.get("content", ""))})
+            if message.get("role") == "tool":
+                continue
+        clean = {k: message[k] for k in _WIRE_KEYS if k in message}
+        content = clean.get("content")
+        if content is not None and content.__class__ is not str:
+            clean["content"] = _text(content)  # a function's raw result (AutoGen stores 15, not "15")
+        name = clean.get("name")
+        if name and (len(name) > 64 or not _NAME_OK.match(name)):
+            clean["name"] = _NAME_RE.sub("_", name)[:64]
         if clean.get("role") == "function":  # legacy function results: send as user-visible text
             clean = {"role": "user", "content": f"Result of {message.get('name', 'function')}: {clean.get('content', '')}"}
-        out.append(clean)
+        append(clean)
     return out
+
+
+def _text(content: Any) -> Any:
+    """Content as providers accept it: text or parts; any other value (a raw function result) as text."""
+    return content if content is None or isinstance(content, (str, list)) else str(content)
 
 
 class LLMClient:
@@ -131,6 +145,7 @@ class LLMClient:
         if entry.model.startswith("local/"):
             return _call_abandonable(partial(_local_attempt, litellm, entry, llm_messages, kwargs, agent))
         token = runtime.current().cancellation
+        inline = _pure_setup(entry.model)
         if stream:
             chunks = call_loop.stream(
                 lambda: litellm.acompletion(
@@ -138,11 +153,21 @@ class LLMClient:
                     **kwargs,
                 ),
                 token,
+                inline_setup=inline,
             )
             raw = _streamed(litellm, entry, llm_messages, chunks, agent)
         else:
-            raw = call_loop.call(lambda: litellm.acompletion(model=entry.model, messages=llm_messages, **kwargs), token)
+            raw = call_loop.call(
+                lambda: litellm.acompletion(model=entry.model, messages=llm_messages, **kwargs), token, inline_setup=inline
+            )
         return _response_from(litellm, raw, entry)
+
+
+def _pure_setup(model: str) -> bool:
+    """Whether litellm's request setup for ``model`` is pure computation (OpenAI and OpenAI-compatible
+    servers: no credential refresh or other blocking I/O), so it may run on the shared call loop."""
+    provider, _, rest = model.partition("/")
+    return not rest or provider in ("openai", "text-completion-openai")
 
 
 def _local_attempt(

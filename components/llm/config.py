@@ -23,7 +23,9 @@ DEFAULT_MAX_RETRIES = 2
 _CLIENT_KEYS = {"config_list", "stream", "max_retries", "cache_seed", "cache", "tools", "functions", "price"}
 # AutoGen config_list keys that litellm spells differently or does not take.
 _AUTOGEN_RENAMES = {"base_url": "api_base"}
-_AUTOGEN_DROPPED = {"tags", "filter_dict", "api_rate_limit"}
+_AUTOGEN_DROPPED = {
+    "tags", "filter_dict", "api_rate_limit", "check_every_ms", "allow_format_str_template", "routing_method",
+}
 
 
 def default_model() -> str:
@@ -52,7 +54,13 @@ class LLMSettings:
 
 
 def normalize_llm_config(llm_config: Any) -> dict[str, Any] | bool:
-    """AutoGen's rules: None/False -> False (no LLM); a dict is deep-copied and checked."""
+    """AutoGen's rules: None/False -> False (no LLM); a dict (or AG2's ``LLMConfig``) is deep-copied and
+    checked. ``None`` inside ``with LLMConfig(...):`` means that config, as in AG2."""
+    from components.llm.llm_config import LLMConfig, as_config_dict
+
+    if llm_config is None and LLMConfig.current() is not None:
+        llm_config = LLMConfig.current()
+    llm_config = as_config_dict(llm_config)
     if llm_config is None or llm_config is False:
         return False
     if not isinstance(llm_config, dict):

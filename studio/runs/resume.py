@@ -31,7 +31,7 @@ def restore_history(team: BuiltTeam, history: list[MessageSent], bus: EventBus) 
     if team.manager is not None:
         group = [message_dict(e) for e in history if e.recipient == team.manager.name]
         if group:
-            team.manager.resume(group)
+            team.manager.resume(group, include_last=True)  # the run goes on with a new message
         return
     for event in history:
         sender, recipient = team.agents.get(event.sender), team.agents.get(event.recipient)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -65,7 +66,7 @@ def test_filename_rule_and_workspace_confinement(executor, tmp_path) -> None:
     assert not (tmp_path / "evil.py").exists()
     # an ordinary comment is not a file name
     comment = executor.execute_code_blocks([CodeBlock("# compute squares\nprint(4)", "python")])
-    assert comment.exit_code == 0 and comment.code_file.startswith("tmp_code_")
+    assert comment.exit_code == 0 and Path(comment.code_file).name.startswith("tmp_code_")
 
 
 def test_created_files_are_artifacts(tmp_path) -> None:
@@ -154,12 +155,17 @@ def test_invalid_code_execution_config(config, fragment) -> None:  # type: ignor
     assert fragment in str(info.value)
 
 
-def test_javascript_runs_where_node_exists(executor) -> None:
+def test_javascript_is_saved_as_autogen_does_and_runs_when_the_policy_says_so(executor, tmp_path) -> None:
     import shutil
 
+    code = "console.log([1, 2, 3].map(x => x * x).join(','))"
+    saved = executor.execute_code_blocks([CodeBlock(code, "javascript")])
+    assert saved.exit_code == 0 and saved.output == f"Code saved to {saved.code_file}\n"
+    assert Path(saved.code_file).read_text() == code
     if shutil.which("node") is None:
         pytest.skip("node is not installed: javascript blocks report that they cannot run")
-    result = executor.execute_code_blocks([CodeBlock("console.log([1, 2, 3].map(x => x * x).join(','))", "javascript")])
+    runs = LocalCommandLineCodeExecutor(work_dir=tmp_path / "js", timeout=5, execution_policies={"javascript": True})
+    result = runs.execute_code_blocks([CodeBlock(code, "javascript")])
     assert (result.exit_code, result.output) == (0, "1,4,9\n")
 
 

@@ -69,14 +69,15 @@ def test_auto_selection_by_llm_with_retry_and_fallback(llm, recorder) -> None:
     assert [u.purpose for u in recorder.of("usage")].count("speaker_selection") == 6
 
 
-def test_auto_without_manager_llm_takes_turns_with_a_notice(llm, recorder) -> None:
+def test_auto_with_one_candidate_needs_no_llm(llm, recorder) -> None:
+    """Without an LLM "auto" is an error (test_fidelity_groupchat), unless only one agent may speak."""
     assistant = _echoing(llm, "assistant")
     user = _user()
-    chat = GroupChat([assistant, user], messages=[], max_round=3)
+    chat = GroupChat([assistant, user], messages=[], max_round=3, allow_repeat_speaker=False)
     user.initiate_chat(GroupChatManager(chat), message="hi")
 
     assert _speakers(chat.messages) == ["user", "assistant", "user"]
-    assert "has no llm_config" in recorder.of("notice")[0].message
+    assert {s.reason for s in recorder.of("speaker_selected")} == {"the only eligible speaker"}
 
 
 def test_termination_message_ends_group_chat(llm, recorder) -> None:
@@ -168,7 +169,8 @@ def test_send_introductions(llm, recorder) -> None:
         ({"speaker_selection_method": "loudest"}, "It should be one of"),
         ({"allow_repeat_speaker": True, "allowed_or_disallowed_speaker_transitions": {}, "speaker_transitions_type": "allowed"}, "Don't provide both"),
         ({"allowed_or_disallowed_speaker_transitions": {}, "speaker_transitions_type": None}, "speaker_transitions_type must be"),
-        ({"select_speaker_prompt_template": ""}, "cannot be empty or None"),
+        ({"select_speaker_message_template": ""}, "cannot be empty or None"),
+        ({"max_retries_for_selecting_speaker": -1}, "must be an int >= 0"),
         ({"max_round": 0}, "max_round must be a positive int"),
     ],
 )

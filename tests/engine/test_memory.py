@@ -60,7 +60,7 @@ def test_limits_never_orphan_tool_results() -> None:
         {"role": "user", "content": "next"},
     ]
     assert MessageHistoryLimiter(max_messages=2).apply_transform(history) == [history[3]]
-    with pytest.raises(ValueError, match="max_messages must be an int >= 1"):
+    with pytest.raises(ValueError, match="max_messages must be None or an int >= 1"):
         MessageHistoryLimiter(max_messages=0)
 
 

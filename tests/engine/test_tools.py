@@ -58,7 +58,7 @@ def test_schema_errors_are_actionable() -> None:
 
     with pytest.raises(ValueError, match="needs a description"):
         function_schema(undocumented)
-    with pytest.raises(ValueError, match="parameter 'x' of 'untyped' has no type hint"):
+    with pytest.raises(ValueError, match="annotations are missing for the following parameters: 'x'"):
         function_schema(untyped)
 
 

@@ -1,0 +1,114 @@
+"""AutoGen fidelity (issue 16): async twins, custom agents reached through a_receive, async nested chats."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from components import Agent, AssistantAgent, ConversableAgent, UserProxyAgent
+from components.llm.scripted import say, tool_call
+
+
+class Listener(Agent):
+    """An agent of the program's own making: it only implements the async side, as AutoGen allows."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.description = "listens"
+        self.heard: list[Any] = []
+        self.loop_threads: list[bool] = []
+
+    async def a_receive(self, message: Any, sender: Agent, request_reply: bool | None = None, silent: bool = False) -> None:
+        await asyncio.sleep(0)
+        self.loop_threads.append(asyncio.get_running_loop() is main_loop)
+        self.heard.append(message)
+
+
+main_loop: asyncio.AbstractEventLoop | None = None
+
+
+def test_a_custom_agent_with_only_a_receive_is_awaited(recorder) -> None:
+    speaker = ConversableAgent("speaker", llm_config=False)
+    listener = Listener("listener")
+
+    async def main() -> None:
+        global main_loop
+        main_loop = asyncio.get_running_loop()
+        await speaker.a_send("hello", listener)
+
+    asyncio.run(main())
+    assert listener.heard == ["hello"]
+    assert listener.loop_threads == [True]  # awaited on the program's own loop
+
+
+def test_async_nested_chats_need_a_chat_id(llm, recorder) -> None:
+    critic = AssistantAgent("critic", llm_config=llm.llm_config("critic"))
+    reviewer = UserProxyAgent("reviewer", human_input_mode="NEVER", code_execution_config=False)
+    with pytest.raises(ValueError, match="chat_id is required for async nested chats"):
+        reviewer.register_nested_chats([{"recipient": critic, "max_turns": 1}], trigger=AssistantAgent, use_async=True)
+    with pytest.raises(ValueError, match="must be a callable and a coroutine"):
+        reviewer.register_nested_chats([{"recipient": critic, "chat_id": 1}], trigger=AssistantAgent, use_async=True,
+                                       reply_func_from_nested_chats=lambda *a: (True, "x"))
+
+
+def test_async_nested_chats_run_in_async_chats_only(llm, recorder) -> None:
+    llm.script("critic", ["Looks good."])
+    llm.respond("writer", lambda body: say("Draft"))
+    critic = AssistantAgent("critic", llm_config=llm.llm_config("critic"))
+    writer = AssistantAgent("writer", llm_config=llm.llm_config("writer"))
+    reviewer = UserProxyAgent("reviewer", human_input_mode="NEVER", code_execution_config=False, default_auto_reply="sync")
+    reviewer.register_nested_chats([{"recipient": critic, "max_turns": 1, "chat_id": 7}], trigger=writer, use_async=True)
+
+    sync = writer.initiate_chat(reviewer, message="Review: text", max_turns=1)
+    assert sync.chat_history[-1]["content"] == "sync"  # sat out the sync chat
+    result = asyncio.run(writer.a_initiate_chat(reviewer, message="Review: text", max_turns=1))
+    assert result.chat_history[-1]["content"] == "Looks good."
+
+
+def test_awaitable_function_and_init_helpers(llm, recorder) -> None:
+    async def slow_add(a: int, b: int) -> int:
+        await asyncio.sleep(0)
+        return a + b
+
+    runner = UserProxyAgent("runner", human_input_mode="NEVER", code_execution_config=False,
+                            function_map={"slow_add": slow_add})
+    other = ConversableAgent("other", llm_config=False)
+
+    async def main() -> tuple[Any, ...]:
+        executed = await runner.a_execute_function({"name": "slow_add", "arguments": '{"a": 2, "b": 3}'})
+        call = {"role": "assistant", "content": None, "function_call": {"name": "slow_add", "arguments": '{"a": 1, "b": 1}'}}
+        function_reply = await runner.a_generate_function_call_reply([call], other)
+        tools = {"role": "assistant", "content": None, "tool_calls": [
+            {"id": "c1", "type": "function", "function": {"name": "slow_add", "arguments": '{"a": 4, "b": 4}'}}]}
+        tool_reply = await runner.a_generate_tool_calls_reply([tools], other)
+        init = await runner.a_generate_init_message("Start", carryover="earlier")
+        return executed, function_reply, tool_reply, init
+
+    executed, function_reply, tool_reply, init = asyncio.run(main())
+    assert executed == (True, {"name": "slow_add", "role": "function", "content": 5})
+    assert function_reply == (True, {"name": "slow_add", "role": "function", "content": 2})
+    assert tool_reply[1]["tool_responses"] == [{"tool_call_id": "c1", "role": "tool", "content": 8}]
+    assert tool_reply[1]["content"] == "8"
+    assert init == "Start\nContext: \nearlier"
+
+
+def test_update_function_signature_reaches_the_model(llm, recorder) -> None:
+    llm.script("legacy", [tool_call("lookup", {"q": "x"}), "done"])
+    agent = AssistantAgent("agent", llm_config=llm.llm_config("legacy"))
+    signature = {"name": "lookup", "description": "Look something up.",
+                 "parameters": {"type": "object", "properties": {"q": {"type": "string"}}, "required": ["q"]}}
+    agent.update_function_signature(signature, is_remove=False)
+    with pytest.warns(UserWarning, match="'lookup' is being overridden"):
+        agent.update_function_signature(signature, is_remove=False)
+    assert agent.llm_config["functions"] == [signature]
+    user = UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    agent.generate_reply([{"role": "user", "content": "find x"}], user)
+    assert llm.requests_for("legacy")[0]["tools"] == [{"type": "function", "function": signature}]
+    agent.update_function_signature("lookup", is_remove=True)
+    assert "functions" not in agent.llm_config
+    with pytest.raises(ValueError, match="must have a 'name' key"):
+        agent.update_function_signature({"description": "x"}, is_remove=False)
+    with pytest.raises(AssertionError, match="must have an llm_config"):
+        user.update_function_signature(signature, is_remove=False)
