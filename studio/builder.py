@@ -168,9 +168,7 @@ def build_team(document: TeamDocument, work_dir: Path, api_keys: Mapping[str, st
         if team.max_turns:
             chat_kwargs["max_turns"] = team.max_turns
         return BuiltTeam(initiator=initiator, recipient=others[0], agents=agents, chat_kwargs=chat_kwargs)
-    manager_llm = (
-        llm_config_for(document.model(team.manager_model), api_keys.get(team.manager_model)) if team.manager_model else False
-    )
+    manager_llm = _manager_llm(document, api_keys)
     groupchat = GroupChat(
         agents=list(agents.values()),
         messages=[],
@@ -181,6 +179,20 @@ def build_team(document: TeamDocument, work_dir: Path, api_keys: Mapping[str, st
     )
     manager = GroupChatManager(groupchat=groupchat, llm_config=manager_llm)
     return BuiltTeam(initiator=initiator, recipient=manager, agents=agents, manager=manager, chat_kwargs=chat_kwargs)
+
+
+def _manager_llm(document: TeamDocument, api_keys: Mapping[str, str | None]) -> dict[str, Any] | bool:
+    """The manager's model: the team's manager model; for "auto" without one, the first member's (said so)."""
+    from studio.validation import selection_model
+
+    team = document.team
+    chooser = selection_model(team, [document.agent(n) for n in team.members])
+    if team.speaker_selection != "auto" and not team.manager_model or chooser is None:
+        return False
+    model, whose = chooser
+    if not team.manager_model:
+        emit(Notice(message=f'No manager model is set: the model "{model}" (of {whose}) chooses who speaks next.'))
+    return llm_config_for(document.model(model), api_keys.get(model))
 
 
 def _speaker_selection(method: str, manager_llm: Any) -> str:

@@ -131,13 +131,26 @@ def _team_issues(team: TeamSpec, members: Sequence[AgentSpec]) -> list[Issue]:
     issues: list[Issue] = []
     if team.kind == "group":
         if team.speaker_selection == "auto" and not team.manager_model:
-            issues.append(Issue("warning", "speaker selection", "automatic selection needs a manager model; without "
-                                "one, members take turns in the order listed"))
+            chooser = selection_model(team, members)
+            if chooser is None:
+                issues.append(Issue("error", "speaker selection", "automatic selection needs a model to choose who "
+                                    "speaks, and neither the team nor any member has one: pick a manager model"))
+            else:
+                issues.append(Issue("warning", "speaker selection", f'no manager model is set: the model "{chooser[0]}" '
+                                    f"(of {chooser[1]}) chooses who speaks next"))
         issues += _transition_issues(team)
     elif len(members) == 2 and team.max_turns is None and not any(_can_end(a) for a in members):
         issues.append(Issue("warning", "team", "nothing limits this chat: it ends only when an agent says the keyword "
                             "(small models rarely do). Set a turn limit, or an automatic reply limit on an agent"))
     return issues
+
+
+def selection_model(team: TeamSpec, members: Sequence[AgentSpec]) -> tuple[str, str] | None:
+    """(model, agent) that chooses speakers when "auto" names no manager model: the first member's with one."""
+    if team.manager_model:
+        return team.manager_model, "the chat manager"
+    by_name = {a.name: a for a in members}
+    return next(((by_name[n].model, n) for n in team.members if n in by_name and by_name[n].model), None)
 
 
 def _can_end(agent: AgentSpec) -> bool:

@@ -96,7 +96,7 @@ def test_check_lists_every_problem(page, agents, monkeypatch):  # type: ignore[n
     assert "problems to fix before it can run" in errors
     assert 'agent "nomodel"**: has no model' in errors
     assert "Docker engine not reachable at tcp://127.0.0.1:9" in errors
-    assert "automatic selection needs a manager model" in warnings
+    assert "no manager model is set: the model" in warnings and "(of coder) chooses who speaks next" in warnings
     assert 'no one may speak after "nomodel"' in warnings and '"coder" can never speak' in warnings
 
 
