@@ -52,9 +52,9 @@ def silent_server() -> Iterator[ScriptedLLMServer]:
         yield server
 
 
-def test_a_new_run_is_not_held_up_by_stopped_runs_on_a_silent_model(tmp_path, llm, silent_server) -> None:  # type: ignore[no-untyped-def]
+def test_a_new_run_is_not_held_up_by_stopped_runs_on_a_silent_model(tmp_path, llm, silent_server, make_engine) -> None:  # type: ignore[no-untyped-def]
     db = open_database(f"sqlite:///{tmp_path / 'runs.db'}")
-    engine = RunEngine(db, tmp_path / "data")
+    engine = make_engine(db)
     llm.respond("fast", lambda body: say("TERMINATE"))
     silent_server.respond("silent", lambda body: hang(600))
 

@@ -20,7 +20,6 @@ from storage.eventlog import events_after
 from storage.runs import get_run
 from storage.transfer import import_run
 from storage.validation import load_run_json
-from studio.runs.engine import RunEngine
 from studio.runs.export import export_all, run_json
 from studio.runs.files import RunFiles, run_folder
 from tests.security.helpers import docker_team
@@ -59,11 +58,11 @@ def _assert_nothing_leaks(exports: dict[str, str]) -> None:
 
 
 def test_a_docker_run_that_links_host_files_shows_none_of_them(  # type: ignore[no-untyped-def]
-    tmp_path, llm, secret, sandbox_image, studio_db, page
+    tmp_path, llm, secret, sandbox_image, studio_db, page, make_engine
 ) -> None:
     db = studio_db  # the studio's own database and data dir, so that its pages show this run
     data_dir = tmp_path / "data"
-    engine = RunEngine(db, data_dir)
+    engine = make_engine(db, data_dir)
     llm.script("writer", [_hostile_block(secret), "TERMINATE"])
     run_id = engine.start(docker_team(llm.url, sandbox_image), "link things", api_keys={"Scripted": "k"})
     assert engine.wait(run_id, 120)
@@ -91,11 +90,11 @@ def test_a_docker_run_that_links_host_files_shows_none_of_them(  # type: ignore[
     assert len(at.get("image")) == 0  # leak.png is drawn nowhere
 
 
-def _hostile_import(tmp_path: Path, llm, secret: Path):  # type: ignore[no-untyped-def]
+def _hostile_import(tmp_path: Path, llm, secret: Path, make_engine):  # type: ignore[no-untyped-def]
     """A real run's export, with a code result whose work dir and artifact paths point at the host file."""
     source = open_database(f"sqlite:///{tmp_path / 'source.db'}")
     llm.script("writer", ["TERMINATE"])
-    engine = RunEngine(source, tmp_path / "elsewhere")
+    engine = make_engine(source, tmp_path / "elsewhere")
     run_id = engine.start(coder_team(llm.url), "hi", api_keys={"Scripted": "k"})
     engine.wait(run_id, 60)
     data = json.loads(run_json(source, run_id))
@@ -118,8 +117,8 @@ def _hostile_import(tmp_path: Path, llm, secret: Path):  # type: ignore[no-untyp
     return data
 
 
-def test_an_imported_run_cannot_point_the_studio_at_host_files(tmp_path, llm, secret, studio_db, page) -> None:  # type: ignore[no-untyped-def]
-    data = _hostile_import(tmp_path, llm, secret)
+def test_an_imported_run_cannot_point_the_studio_at_host_files(tmp_path, llm, secret, studio_db, page, make_engine) -> None:  # type: ignore[no-untyped-def]
+    data = _hostile_import(tmp_path, llm, secret, make_engine)
     data_dir = tmp_path / "data"  # the studio's data dir (studio_db sets it)
     next_id = 1
     root = run_folder(data_dir, next_id)

@@ -13,7 +13,6 @@ from storage.documents import AgentSpec
 from storage.runs import get_run
 from storage.transfer import import_run
 from storage.validation import dump_document, load_run_json, load_team_json
-from studio.runs.engine import RunEngine
 from tests.studio.conftest import fresh
 from tests.studio.helpers import click, texts
 from tests.studio_runs.conftest import coder_team
@@ -42,9 +41,9 @@ def test_a_relative_folder_is_kept() -> None:
     assert document.agent("executor").code_execution.work_dir == "coding/plots"
 
 
-def test_an_imported_run_whose_snapshot_names_an_outside_work_dir_is_refused(tmp_path, llm) -> None:  # type: ignore[no-untyped-def]
+def test_an_imported_run_whose_snapshot_names_an_outside_work_dir_is_refused(tmp_path, llm, make_engine) -> None:  # type: ignore[no-untyped-def]
     db = open_database(f"sqlite:///{tmp_path / 'a.db'}")
-    engine = RunEngine(db, tmp_path / "data")
+    engine = make_engine(db)
     llm.script("writer", ["TERMINATE"])
     run_id = engine.start(coder_team(llm.url), "hi", api_keys={"Scripted": "k"})
     engine.wait(run_id, 30)
@@ -57,10 +56,10 @@ def test_an_imported_run_whose_snapshot_names_an_outside_work_dir_is_refused(tmp
     assert "snapshot.agents[1].code_execution.work_dir" in str(info.value)
 
 
-def test_the_engine_refuses_a_snapshot_that_bypassed_the_rule(tmp_path, llm) -> None:  # type: ignore[no-untyped-def]
+def test_the_engine_refuses_a_snapshot_that_bypassed_the_rule(tmp_path, llm, make_engine) -> None:  # type: ignore[no-untyped-def]
     """A snapshot stored before the rule existed (built here without validation) still cannot escape."""
     db = open_database(f"sqlite:///{tmp_path / 'a.db'}")
-    engine = RunEngine(db, tmp_path / "data")
+    engine = make_engine(db)
     outside = tmp_path / "outside"
     document = coder_team(llm.url)
     executor = document.agent("executor")
