@@ -35,7 +35,7 @@ from storage.eventlog import StoredEvent
 from studio.render.avatars import HUMAN_COLOR, agent_color, avatar_uri
 from studio.render.safe_markdown import code_block
 from studio.render.safe_markdown import safe_markdown as _md
-from studio.runs.files import RunFiles
+from studio.runs.files import MAX_ARTIFACT_BYTES, RunFiles
 
 SHOWN_CHARS = 6_000  # drawn at once; a 1 MB text takes about half a minute to appear in the browser
 _IMAGE_MIMES = ("image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp")
@@ -197,7 +197,9 @@ class Transcript:
         """An image, or a download; only bytes read from the run's own folder, never through a link."""
         data = self.files.read(work_dir, artifact) if self.files is not None else None
         if data is None:
-            st.caption(_md(f":material/draft: {artifact.path} ({artifact.size} bytes, not available here)"))
+            size = self.files.size(work_dir, artifact) if self.files is not None else None
+            why = "not available here" if size is None else f"larger than the {_size(MAX_ARTIFACT_BYTES)} shown here"
+            st.caption(_md(f":material/draft: {artifact.path} ({artifact.size} bytes, {why})"))
         elif artifact.mime == "image/svg+xml":
             markup = _svg_markup(data)
             if markup is None:
@@ -257,4 +259,6 @@ def _lexer(language: str) -> str:
 
 
 def _size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
     return f"{size / 1024:.1f} KB" if size >= 1024 else f"{size} B"

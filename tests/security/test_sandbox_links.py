@@ -178,3 +178,26 @@ def test_a_work_dir_replaced_by_a_link_is_never_mounted(make_executor, work: Pat
         inner.execute_code_blocks([CodeBlock(code="echo pwned > /workspace/pwned.txt", language="sh")])
     assert list(host_dir.iterdir()) == []  # nothing was written into the host folder
     assert host_dir.stat().st_uid == owner  # nor was it handed to the sandbox's user
+
+
+def test_an_artifact_over_the_size_limit_is_named_not_read(studio_db, page, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from components.events import ChatStarted
+    from storage.eventlog import append_events
+    from storage.runs import create_run
+    from studio.runs.files import MAX_ARTIFACT_BYTES
+
+    run_id = create_run(studio_db, coder_team("http://127.0.0.1:9/v1"), "big file")
+    root = run_folder(tmp_path / "data", run_id)
+    root.mkdir(parents=True)
+    with (root / "big.bin").open("wb") as file:
+        file.truncate(MAX_ARTIFACT_BYTES + 1)  # sparse: no disk is filled
+    finished = CodeFinished(agent="executor", exec_id="x", language="sh", exit_code=0, output="", duration_s=0.1,
+                            work_dir=str(root), artifacts=[Artifact(path="big.bin", mime="application/octet-stream",
+                                                                    size=MAX_ARTIFACT_BYTES + 1)])
+    append_events(studio_db, run_id, [ChatStarted(chat_id="c", initiator="executor", recipient="coder"), finished])
+    at = page("replay")
+    at.query_params["run"] = str(run_id)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "big.bin" in texts(at) and "larger than the 25.0 MB shown here" in texts(at)
+    assert len(at.get("download_button")) == 0
