@@ -144,4 +144,4 @@ def flash(page: str, message: str, icon: str = ":material/check_circle:") -> Non
 def show_flash(page: str) -> None:
     item = st.session_state.pop(f"{page}.flash", None)
     if item:
-        st.success(item[0], icon=item[1])
+        st.toast(item[0], icon=item[1])  # in view wherever the page is scrolled, unlike a box at the top

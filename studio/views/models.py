@@ -14,6 +14,7 @@ from studio.formstate import NEW, Form, show_flash
 from studio.model_check import try_model
 from studio.presets import PRESETS
 from studio.references import model_users
+from studio.render.safe_markdown import safe_markdown
 from studio.state import database
 
 PAGE = "models"
@@ -155,13 +156,15 @@ with editor:
             with st.spinner(f"Asking {spec.model}... (the first test also loads the model library)"):
                 result = try_model(spec, key)
             st.session_state[f"{PAGE}.test_result"] = (form.selected, result)
+            st.toast(f"{result.model} answered in {result.seconds:.1f} s" if result.ok else "The test failed: see below",
+                     icon=":material/check_circle:" if result.ok else ":material/error:")
         else:
             st.rerun()
     shown = st.session_state.get(f"{PAGE}.test_result")
     if shown and shown[0] == form.selected:
         result = shown[1]
         if result.ok:
-            st.success(f"**{result.model} answered:** {result.reply}", icon=":material/check_circle:")
+            st.success(safe_markdown(f"**{result.model} answered:** {result.reply}"), icon=":material/check_circle:")
             a, b, c = st.columns(3)
             a.metric("Latency", f"{result.seconds:.2f} s")
             b.metric("Prompt tokens", result.prompt_tokens)

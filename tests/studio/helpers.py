@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 def texts(at: AppTest) -> str:
     """Every piece of text on the page (markdown, captions, alerts, titles), one per line."""
     parts = []
-    for kind in ("markdown", "caption", "info", "success", "warning", "error", "title", "subheader", "header"):
+    for kind in ("markdown", "caption", "info", "success", "warning", "error", "title", "subheader", "header", "toast"):
         parts += [str(element.value) for element in getattr(at, kind)]
     return "\n".join(parts)
 
