@@ -185,8 +185,12 @@ def _team(document: TeamDocument, agent_vars: dict[str, str], model_vars: dict[s
     if team.kind != "group":
         return ""
     members = ", ".join(agent_vars[m] for m in team.members)
-    # as studio.builder does: "auto" needs the manager's model; without one the team takes turns
-    selection = "round_robin" if team.speaker_selection == "auto" and not team.manager_model else team.speaker_selection
+    # as studio.builder does: "auto" asks the manager's model, else the first member's; with none, turns in order
+    from studio.validation import selection_model
+
+    chooser = selection_model(team, [document.agent(n) for n in team.members]) if team.speaker_selection == "auto" else None
+    manager_model = team.manager_model or (chooser[0] if chooser else None)
+    selection = "round_robin" if team.speaker_selection == "auto" and not manager_model else team.speaker_selection
     group_args = [f"agents=[{members}]", "messages=[]", f"max_round={team.max_round}",
                   f"speaker_selection_method={selection!r}"]
     if team.send_introductions:
@@ -199,7 +203,7 @@ def _team(document: TeamDocument, agent_vars: dict[str, str], model_vars: dict[s
         )
         group_args += [f"allowed_or_disallowed_speaker_transitions={{{graph}}}",
                        f"speaker_transitions_type={team.transitions.type!r}"]
-    manager_llm = f"dict({model_vars[team.manager_model]})" if team.manager_model else "False"
+    manager_llm = f"dict({model_vars[manager_model]})" if manager_model else "False"
     return (_section("Group chat") + "groupchat = GroupChat(\n" + "".join(f"    {a},\n" for a in group_args) + ")\n"
             + f"manager = GroupChatManager(groupchat=groupchat, llm_config={manager_llm})")
 

@@ -95,3 +95,18 @@ def test_every_gallery_team_exports_to_valid_python():  # type: ignore[no-untype
         source = team_script(team.document, task=team.example_task)
         compile(source, script_file_name(team.document), "exec")
         assert "'model': 'local/smollm2'" in source
+
+
+def test_auto_selection_without_a_manager_model_exports_what_the_builder_does() -> None:
+    """The engine refuses "auto" without a model (as AutoGen): the script asks the first member's model,
+    as the studio's builder does, and takes turns in order when no member has one."""
+    document = scripted_team("http://127.0.0.1:9/v1", "group")
+    auto = document.team.model_copy(update={"speaker_selection": "auto", "transitions": None})
+    source = team_script(document.model_copy(update={"team": auto}))
+    assert "speaker_selection_method='auto'" in source
+    assert "GroupChatManager(groupchat=groupchat, llm_config=dict(SCRIPTED_MODEL))" in source
+    modelless = document.model_copy(update={
+        "team": auto, "agents": [a.model_copy(update={"model": None}) for a in document.agents], "models": []
+    })
+    source = team_script(modelless)
+    assert "speaker_selection_method='round_robin'" in source and "llm_config=False)" in source
