@@ -110,8 +110,15 @@ async def a_initiate_chat(self: ConversableAgent, recipient: ConversableAgent, *
     return await run_in_worker(self.initiate_chat, recipient, **kwargs)
 
 
-async def a_initiate_chats_from(self: ConversableAgent, chat_queue: list[dict[str, Any]]) -> list[ChatResult]:
-    """``agent.a_initiate_chats(queue)``: sequential chats with this agent as the default sender."""
+async def a_initiate_chats_from(
+    self: ConversableAgent, chat_queue: list[dict[str, Any]]
+) -> list[ChatResult] | dict[Any, ChatResult]:
+    """``agent.a_initiate_chats(queue)`` with this agent as the default sender: chats with ``chat_id``s
+    run as AutoGen's async multi-chat (a dict by id); without, one after another (a list)."""
+    from components.agentchat.chat_graph import run_chat_graph, uses_chat_ids
+
+    if uses_chat_ids(chat_queue):
+        return await run_chat_graph(chat_queue, default_sender=self)
     return await run_in_worker(self.initiate_chats, chat_queue)
 
 
@@ -142,10 +149,14 @@ async def a_get_human_input(self: ConversableAgent, prompt: str) -> str:
     return await run_in_worker(self.get_human_input, prompt)
 
 
-async def a_initiate_chats(chat_queue: list[dict[str, Any]]) -> list[ChatResult]:
-    """The module-level ``a_initiate_chats``: sequential chats with carryover, awaitable."""
+async def a_initiate_chats(chat_queue: list[dict[str, Any]]) -> list[ChatResult] | dict[Any, ChatResult]:
+    """The module-level ``a_initiate_chats``: with ``chat_id``s (and ``prerequisites``), AutoGen's async
+    multi-chat, returning results by id; without, sequential chats with carryover, returning a list."""
     from components.agentchat.chat import initiate_chats
+    from components.agentchat.chat_graph import run_chat_graph, uses_chat_ids
 
+    if uses_chat_ids(chat_queue):
+        return await run_chat_graph(chat_queue)
     return await run_in_worker(initiate_chats, chat_queue)
 
 

@@ -112,3 +112,42 @@ def test_update_function_signature_reaches_the_model(llm, recorder) -> None:
         agent.update_function_signature({"description": "x"}, is_remove=False)
     with pytest.raises(AssertionError, match="must have an llm_config"):
         user.update_function_signature(signature, is_remove=False)
+
+
+def test_a_initiate_chats_with_ids_runs_by_prerequisites(llm, recorder) -> None:
+    from components import a_initiate_chats
+
+    llm.script("slow", [say("slow facts", delay_s=1.0)])
+    llm.script("quick", ["quick facts"])
+    llm.script("judge", ["verdict"])
+    slow = AssistantAgent("slow", llm_config=llm.llm_config("slow"))
+    quick = AssistantAgent("quick", llm_config=llm.llm_config("quick"))
+    judge = AssistantAgent("judge", llm_config=llm.llm_config("judge"))
+    user = UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+
+    results = asyncio.run(a_initiate_chats([
+        {"chat_id": 1, "sender": user, "recipient": slow, "message": "one", "max_turns": 1},
+        {"chat_id": 2, "sender": user, "recipient": quick, "message": "two", "max_turns": 1},
+        {"chat_id": 3, "sender": user, "recipient": judge, "message": "judge", "max_turns": 1, "prerequisites": [1, 2]},
+    ]))
+
+    assert isinstance(results, dict) and {k: r.summary for k, r in results.items()} == {
+        1: "slow facts", 2: "quick facts", 3: "verdict"}
+    assert results[3].chat_id == 3
+    finished = [e.recipient for e in recorder.of("chat_finished")]
+    assert finished == ["quick", "slow", "judge"]  # 1 and 2 ran side by side; 3 waited for both
+    first = judge.chat_messages[user][0]["content"]
+    assert first.startswith("judge\nContext: \n") and "slow facts" in first and "quick facts" in first
+
+
+def test_a_initiate_chats_ids_must_be_complete_and_acyclic(llm) -> None:
+    from components import a_initiate_chats
+
+    a = AssistantAgent("a", llm_config=llm.llm_config("a"))
+    user = UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    with pytest.raises(ValueError, match="Each chat must have a unique id"):
+        asyncio.run(a_initiate_chats([{"chat_id": 1, "sender": user, "recipient": a}, {"sender": user, "recipient": a}]))
+    with pytest.raises(ValueError, match="form a cycle"):
+        asyncio.run(user.a_initiate_chats([
+            {"chat_id": 1, "recipient": a, "prerequisites": [2]}, {"chat_id": 2, "recipient": a, "prerequisites": [1]},
+        ]))
