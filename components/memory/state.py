@@ -29,7 +29,8 @@ def save_state(agent: ConversableAgent, path: str | Path | None = None) -> dict[
         "human_input": list(agent._human_input),
     }
     if path is not None:
-        Path(path).write_text(json.dumps(state, ensure_ascii=False, indent=2), encoding="utf-8")
+        # default=str: a function's raw result kept in a history (a date, say) is saved as its text
+        Path(path).write_text(json.dumps(state, ensure_ascii=False, indent=2, default=str), encoding="utf-8")
     return state
 
 

@@ -117,3 +117,16 @@ def test_a_default_termination_check_survives_a_raw_result(llm, recorder) -> Non
     user = UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
     user.send({"role": "function", "name": "add", "content": 15}, quiet, request_reply=True)
     assert user.chat_messages[quiet][-1]["content"] == "fine"
+
+
+def test_state_with_a_raw_function_result_still_saves(tmp_path, recorder) -> None:
+    import datetime
+
+    runner = UserProxyAgent("runner", human_input_mode="NEVER", code_execution_config=False,
+                            function_map={"today": lambda: datetime.date(2026, 12, 1)})
+    other = ConversableAgent("other", llm_config=False)
+    ok, result = runner.execute_function({"name": "today", "arguments": "{}"})
+    runner.send(result, other, request_reply=False)
+    assert other.chat_messages[runner][0]["content"] == datetime.date(2026, 12, 1)
+    other.save_state(tmp_path / "state.json")
+    assert '"content": "2026-12-01"' in (tmp_path / "state.json").read_text()
