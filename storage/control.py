@@ -233,7 +233,7 @@ def poll_held(db: Database, holder: str, run_ids: list[int]) -> tuple[list[HeldR
     (taken: each answer is returned once)."""
     if not run_ids:
         return [], []
-    with db.write() as session:
+    with db.read() as session:  # polled 5 times a second: no write transaction unless there is an answer
         held = session.exec(  # type: ignore[call-overload]
             select(RunControlRow.run_id, RunRow.status, RunControlRow.stop_reason)
             .join(RunRow, col(RunRow.id) == RunControlRow.run_id)
@@ -242,8 +242,9 @@ def poll_held(db: Database, holder: str, run_ids: list[int]) -> tuple[list[HeldR
         rows = session.exec(  # type: ignore[call-overload]
             select(RunAnswerRow).where(col(RunAnswerRow.run_id).in_(run_ids)).order_by(col(RunAnswerRow.id))
         ).all()
-        answers = [Answer(r.run_id, r.request_id, r.text) for (r,) in rows]
-        if rows:
+    answers = [Answer(r.run_id, r.request_id, r.text) for (r,) in rows]
+    if rows:
+        with db.write() as session:
             session.exec(delete(RunAnswerRow).where(col(RunAnswerRow.id).in_([r.id for (r,) in rows])))  # type: ignore[call-overload]
     return [HeldRun(*row) for row in held], answers
 

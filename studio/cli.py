@@ -27,10 +27,10 @@ EXIT_CODES = {"completed": EXIT_OK, "failed": EXIT_FAILED, "stopped": EXIT_STOPP
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m studio", description="Roundtable from the command line.")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{run,status,list,stop,answer,worker}")
 
-    def command(name: str, help: str) -> argparse.ArgumentParser:  # noqa: A002 - argparse's word
-        sub = commands.add_parser(name, help=help)
+    def command(name: str, help: str | None) -> argparse.ArgumentParser:  # noqa: A002 - argparse's word
+        sub = commands.add_parser(name, help=help) if help else commands.add_parser(name)
         sub.add_argument("--db", default=None, help="database URL (default: ROUNDTABLE_DATABASE_URL or the data dir)")
         return sub
 
@@ -57,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--concurrency", type=int, default=4, help="runs executed at once (default 4)")
     worker.add_argument("--input-timeout", type=float, default=900,
                         help="seconds a run waits for a human answer, keeping its slot (default 900)")
-    execute = command("execute", argparse.SUPPRESS)  # the background process of `run --detach`
+    execute = command("execute", None)  # the background process of `run --detach` (not listed)
     execute.add_argument("run", type=int)
     execute.add_argument("--input-timeout", type=float, default=600)
     return parser
