@@ -70,6 +70,21 @@ def run_in_playground(team: str, key: str, task: str = "", **button: object) -> 
         st.switch_page("views/playground.py")
 
 
+def run_now(team: str, task: str, key: str, **button: object) -> None:
+    """The main action once a team is there: start it on ``task`` at once and open the live run."""
+    if st.button("Run it now", key=key, type="primary", icon=":material/play_arrow:", **button):  # type: ignore[arg-type]
+        from storage.errors import StorageError
+        from studio.runs.service import start_team_run
+        from studio.state import database, run_engine
+
+        try:
+            run_id = start_team_run(database(), run_engine(), team, task)
+        except (StorageError, ValueError) as exc:
+            st.error(f"This team cannot run yet: {exc}")
+        else:
+            st.switch_page("views/playground.py", query_params={"run": str(run_id)})
+
+
 def delete_button(form: Form, kind: str, name: str, used_by: list[str], delete: Callable[[str], None]) -> None:
     """A Delete button that asks for confirmation first, and explains when the item is still in use."""
     flag = f"{form.page}.deleting"

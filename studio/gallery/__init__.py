@@ -83,3 +83,8 @@ def customise(
 def copy_to_designs(db: Database, document: TeamDocument) -> ImportReport:
     """Store the team and what it needs; names already taken by different designs get a numbered copy."""
     return import_team(db, document, on_conflict="copy", source=f'gallery team "{document.team.name}"')
+
+
+def add_as_is(db: Database, key: str) -> str:
+    """Copy a gallery team as it ships (the built-in model, code run locally); returns its stored name."""
+    return copy_to_designs(db, gallery_team(key).document).team

@@ -75,5 +75,7 @@ for column, team in zip(st.columns(len(teams)), teams, strict=True):
         if added and added[0] == team.key:
             copies = f" Some names were taken, so these were added as copies: {', '.join(added[2])}." if added[2] else ""
             st.success(f"Added team \u201c{added[1]}\u201d to your designs.{copies}", icon=":material/check_circle:")
-            st.page_link("views/teams.py", label="Open it in Teams", icon=":material/groups:")
+            ui.run_now(added[1], team.example_task, f"{PAGE}.now.{team.key}", width="stretch")
+            st.caption(f"Runs it on *{team.example_task}* Or:")
             ui.run_in_playground(added[1], f"{PAGE}.run.{team.key}", team.example_task, type="tertiary")
+            st.page_link("views/teams.py", label="Open it in Teams", icon=":material/groups:")

@@ -8,6 +8,7 @@ from storage.designs import list_teams
 from storage.documents import FINISHED_STATUSES
 from storage.errors import StorageError
 from storage.runs import get_run, list_runs
+from studio.gallery import add_as_is, gallery_teams
 from studio.render.live import follow_run
 from studio.runs.service import continue_run, start_team_run
 from studio.state import database, run_engine
@@ -37,7 +38,7 @@ run_id = _current_run()
 with st.sidebar:
     st.subheader("New run")
     if not teams:
-        st.info("No teams yet. Copy a ready-made team from the Gallery, or build one under Design.")
+        st.info("No teams yet: start with a ready-made one (on the right), or build your own under Design.")
         st.page_link("views/gallery.py", label="Open the Gallery", icon=":material/auto_awesome:")
     else:
         with st.form(f"{KEY}.new", border=False):
@@ -58,6 +59,27 @@ with st.sidebar:
     if run_id is not None:
         st.divider()
         st.page_link("views/history.py", label="All runs", icon=":material/history:")
+
+def _add_and_run(key: str, task: str) -> None:
+    """First launch: copy a gallery team as it ships and run it on its example task, in one click."""
+    try:
+        run_id = start_team_run(db, engine, add_as_is(db, key), task)
+    except (StorageError, ValueError) as exc:
+        st.error(f"This team cannot run yet: {exc}")
+    else:
+        _show(run_id)
+
+
+if run_id is None and not teams:
+    st.markdown("Start with a ready-made team: one click adds it and runs it on an example task, with the built-in "
+                "model on this computer (no API key needed). You can change it all later.")
+    for column, offer in zip(st.columns(len(gallery_teams())), gallery_teams(), strict=True):
+        with column, st.container(border=True, height="stretch"):
+            st.markdown(f"**{offer.icon} {offer.title}**\n\n{offer.summary}\n\n*{offer.example_task}*")
+            if st.button("Add and run", key=f"{KEY}.offer.{offer.key}", type="primary", icon=":material/play_arrow:",
+                         width="stretch"):
+                _add_and_run(offer.key, offer.example_task)
+    st.stop()
 
 if run_id is None:
     st.markdown(
