@@ -196,8 +196,8 @@ def _manager_llm(document: TeamDocument, api_keys: Mapping[str, str | None]) -> 
 
 
 def _speaker_selection(method: str, manager_llm: Any) -> str:
-    """The engine refuses "auto" without a model (as AutoGen does); a team saved that way takes turns
-    in order instead, and the run says so."""
+    """A team saved with "auto" and no model anywhere takes turns in order, and the run says so up front
+    (the engine would too, as AutoGen 0.2 does, but only in each selection's reason)."""
     if method == "auto" and not manager_llm:
         emit(Notice(
             message="The chat manager has no model, so it cannot pick speakers with an LLM: taking turns in order.",

@@ -116,6 +116,9 @@ def _auto(
     groupchat: GroupChat, last_speaker: Agent, selector: ConversableAgent, agents: list[ConversableAgent], round_no: int
 ) -> tuple[ConversableAgent, str]:
     client = _selection_client(groupchat, selector)
+    if client is None:  # AutoGen 0.2: "the LLM client is None ... Use round robin instead."
+        return _announce(groupchat.next_agent(last_speaker, agents), "auto",
+                         f"{selector.name} has no LLM to choose with: next in order", round_no)
     agentlist = [a.name for a in agents]
     messages: list[dict[str, Any]] = [
         {"role": "system", "content": groupchat.select_speaker_msg(agents)},
@@ -147,11 +150,11 @@ def _auto(
     return _announce(fallback, "auto", f"fallback: the LLM did not name one agent in {tries} tries, next in order", round_no)
 
 
-def _selection_client(groupchat: GroupChat, selector: ConversableAgent) -> LLMClient:
+def _selection_client(groupchat: GroupChat, selector: ConversableAgent) -> LLMClient | None:
     """The model that picks speakers: ``select_speaker_auto_llm_config`` if given, else the manager's.
 
-    Without either, "auto" cannot work: AutoGen raises ValueError, and so does Roundtable (the studio
-    picks round robin for a team whose manager has no model before the chat starts).
+    None without either: then, as in AutoGen 0.2 (and as the seed article's group chat relies on), members
+    take turns in order; AG2 0.14 raises ValueError instead (docs/autogen-compatibility.md).
     """
     config = groupchat.select_speaker_auto_llm_config
     if config:
@@ -160,12 +163,6 @@ def _selection_client(groupchat: GroupChat, selector: ConversableAgent) -> LLMCl
             cached = (config, LLMClient(settings_from_config(normalize_llm_config(config))))
             groupchat._selection_client = cached  # type: ignore[attr-defined]
         return cached[1]
-    if selector.client is None:
-        raise ValueError(
-            f"The group chat's speaker selection needs an LLM, but {selector.name} has no llm_config: give the "
-            "GroupChatManager an llm_config, set GroupChat(select_speaker_auto_llm_config=...), or choose "
-            "speaker_selection_method='round_robin'."
-        )
     return selector.client
 
 

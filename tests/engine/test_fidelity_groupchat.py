@@ -49,12 +49,17 @@ def test_clear_history_for_one_agent_keeping_messages(llm, recorder) -> None:
     assert "task" not in [m["content"] for m in a.chat_messages[manager]]  # alpha kept only its last message
 
 
-def test_auto_selection_without_an_llm_is_an_error(llm, recorder) -> None:
+def test_auto_selection_without_an_llm_takes_turns_in_order_as_autogen_0_2(llm, recorder) -> None:
+    """AutoGen 0.2: "the LLM client is None, thus no reply is generated. Use round robin instead." (AG2 0.14
+    raises ValueError; the seed article's group chat relies on 0.2's behaviour.)"""
     a, b = _echoing(llm, "a1"), _echoing(llm, "b2")
     user = UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
     chat = GroupChat([user, a, b], messages=[], max_round=3)
-    with pytest.raises(ValueError, match="speaker selection needs an LLM"):
-        user.initiate_chat(GroupChatManager(chat), message="hi")
+    user.initiate_chat(GroupChatManager(chat), message="hi")
+    assert [m["name"] for m in chat.messages] == ["user", "a1", "b2"]
+    chosen = recorder.of("speaker_selected")
+    assert [(e.speaker, e.method) for e in chosen] == [("a1", "auto"), ("b2", "auto")]
+    assert "has no LLM to choose with: next in order" in chosen[0].reason
 
 
 def test_select_speaker_auto_llm_config_picks_without_a_manager_llm(llm, recorder) -> None:
