@@ -206,13 +206,19 @@ class Transcript:
                 st.caption(_md(f":material/draft: {artifact.path} ({artifact.size} bytes, not an SVG image)"))
             else:
                 st.image(markup, caption=artifact.path, width=560)
+                self._download(artifact, data, key, type="tertiary")
         elif artifact.mime in _IMAGE_MIMES:
             st.image(data, caption=artifact.path, width=560)
+            self._download(artifact, data, key, type="tertiary")  # the Plot maker promises a file to keep
         else:
-            st.download_button(
-                _md(f"Download {artifact.path} ({_size(len(data))})"), data=data,
-                file_name=PurePosixPath(artifact.path).name, mime=artifact.mime, key=key, icon=":material/download:",
-            )
+            self._download(artifact, data, key)
+
+    @staticmethod
+    def _download(artifact: Artifact, data: bytes, key: str, **button: Any) -> None:
+        st.download_button(
+            _md(f"Download {artifact.path} ({_size(len(data))})"), data=data, file_name=PurePosixPath(artifact.path).name,
+            mime=artifact.mime, key=key, icon=":material/download:", **button,
+        )
 
     def _tool_result(self, event: ToolResult) -> None:
         call = self._calls.pop(event.call_id, None)

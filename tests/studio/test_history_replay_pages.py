@@ -102,3 +102,31 @@ def test_a_huge_message_is_drawn_shortened_with_show_all_and_the_whole_text_to_d
     show.click().run()
     assert any("line 029999" in m.value for m in at.markdown)  # now drawn whole
     assert not at.exception
+
+
+def test_an_image_from_the_run_is_shown_with_a_download_button(studio_db, page, tmp_path) -> None:
+    """The Plot maker promises a PNG to keep: the image is drawn and offered for download (demo issue, item 13)."""
+    import base64
+
+    from components.events import Artifact
+    from storage.database import data_dir
+    from studio.runs.files import run_folder
+
+    png = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
+    run_id = create_run(studio_db, _team(), "draw")
+    folder = run_folder(data_dir(), run_id)
+    folder.mkdir(parents=True)
+    (folder / "chart.png").write_bytes(png)
+    append_events(studio_db, run_id, [
+        CodeStarted(agent="user", exec_id="x1", language="python", code="plot()"),
+        CodeFinished(agent="user", exec_id="x1", language="python", exit_code=0, output="saved\n", duration_s=0.1,
+                     work_dir=str(folder), artifacts=[Artifact(path="chart.png", mime="image/png", size=len(png))]),
+    ])
+    set_run_status(studio_db, run_id, "completed")
+    at = page("replay")
+    at.query_params["run"] = str(run_id)
+    at.run()
+    downloads = at.get("download_button")
+    assert [d.proto.label for d in downloads] == [f"Download chart.png ({len(png)} B)"]
+    assert downloads[0].proto.type == "tertiary"  # beside the drawn image (a plain file's is the only widget)
+    assert not at.exception
