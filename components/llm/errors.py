@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from components.errors import LLMError
 from components.llm.config import ModelEntry
 from components.llm.litellm_loader import get_litellm
@@ -20,8 +22,14 @@ def _provider(model: str) -> str:
     return "openai" if model.startswith(("gpt", "o1", "o3", "o4")) else "anthropic" if model.startswith("claude") else ""
 
 
+# litellm's own wrapping of a provider's words: "litellm.InternalServerError: InternalServerError:
+# OpenAIException - " says nothing to a person; what follows it is the provider's message.
+_LITELLM_PREFIX = re.compile(r"^(litellm\.\w+:\s*)?(\w+Error:\s*)?(\w+Exception\s*-\s*)?")
+
+
 def _short(exc: BaseException, limit: int = 300) -> str:
     text = " ".join(str(getattr(exc, "message", None) or exc).split())
+    text = _LITELLM_PREFIX.sub("", text, count=1) or text
     return text if len(text) <= limit else text[:limit] + "..."
 
 
@@ -78,7 +86,8 @@ def to_llm_error(exc: BaseException, entry: ModelEntry) -> LLMError:
     if isinstance(exc, litellm.APIConnectionError) or _is_connection_failure(exc):
         return err(
             "connection",
-            f"cannot reach {where} for model {model}: is the server running and the URL right? {detail}",
+            f"cannot reach {where} for model {model}: is the server running and the URL right?"
+            + ("" if detail.rstrip(".").lower() in ("connection error", "") else f" ({detail})"),
             True,
         )
     if isinstance(exc, (litellm.InternalServerError, litellm.ServiceUnavailableError)):

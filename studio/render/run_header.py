@@ -79,8 +79,8 @@ def render_run_header(run: RunInfo, rounds: int) -> None:
         help="Unknown when litellm has no price for a model this run used (a local or self-hosted server, say)."
         if totals.cost is None else "Priced by litellm from each call's tokens.",
     )
-    if run.error and run.status in ("failed", "stopped", "interrupted"):
-        (st.error if run.status == "failed" else st.warning)(safe_markdown(run.error))
+    if run.error and run.status in ("stopped", "interrupted"):  # a failure is the transcript's last event
+        st.warning(safe_markdown(run.error))
     if run.usage:
         with st.expander("Tokens and cost per agent"):
             rows = "".join(

@@ -59,6 +59,7 @@ class Transcript:
     _chats: int = 0
     _seq: int = 0
     _opening: bool = False  # the next message opens the run: the person's task (or follow-up)
+    _retrying: str | None = None  # the failure being retried, drawn once
     _part: int = 0
 
     def add_all(self, events: list[StoredEvent]) -> None:
@@ -90,10 +91,13 @@ class Transcript:
                     self._input_given(event)
                 case ErrorRaised():
                     who = f"**{event.agent}**: " if event.agent else ""
-                    if event.retryable:
+                    if event.retryable and event.message == self._retrying:
+                        pass  # the same failure again: one "trying again" is enough
+                    elif event.retryable:
                         st.warning(_md(f"{who}{event.message} (trying again)"), icon=":material/sync_problem:")
                     else:
                         st.error(_md(f"{who}{event.message}"), icon=":material/error:")
+                    self._retrying = event.message if event.retryable else None
                 case Notice():
                     st.info(_md(event.message), icon=":material/info:")
                 case ChatStarted():

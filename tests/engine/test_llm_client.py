@@ -102,6 +102,7 @@ def test_unreachable_api_base_is_named() -> None:
     with pytest.raises(LLMError, match=rf"cannot reach http://127.0.0.1:{port}/v1 for model openai/x") as info:
         _ask(config)
     assert info.value.kind == "connection"
+    assert "litellm" not in str(info.value) and "Exception" not in str(info.value)  # no library internals
 
 
 def test_unknown_model_is_explained() -> None:

@@ -130,3 +130,24 @@ def test_an_image_from_the_run_is_shown_with_a_download_button(studio_db, page, 
     assert [d.proto.label for d in downloads] == [f"Download chart.png ({len(png)} B)"]
     assert downloads[0].proto.type == "tertiary"  # beside the drawn image (a plain file's is the only widget)
     assert not at.exception
+
+
+def test_a_model_that_is_down_is_reported_once_in_words(studio_db, page) -> None:
+    """Retries of the same failure collapse into one "trying again", and the header does not repeat the
+    final error (demo issue, item 13)."""
+    from components.events import ErrorRaised
+
+    message = "cannot reach http://127.0.0.1:9/v1 for model openai/writer: is the server running and the URL right?"
+    run_id = create_run(studio_db, _team(), "down")
+    append_events(studio_db, run_id, [
+        ChatStarted(chat_id="c", initiator="user", recipient="helper"),
+        MessageSent(sender="user", recipient="helper", role="user", content="down", name="user"),
+        *[ErrorRaised(agent="helper", error_kind="connection", message=message, retryable=True) for _ in range(2)],
+        ErrorRaised(agent="helper", error_kind="connection", message=message, retryable=False),
+    ])
+    set_run_status(studio_db, run_id, "failed", error=message)
+    at = page("replay")
+    at.query_params["run"] = str(run_id)
+    at.run()
+    assert [w.value for w in at.warning if message in w.value] == [f"**helper**: {message} (trying again)"]
+    assert [e.value for e in at.error if message in e.value] == [f"**helper**: {message}"]
