@@ -41,8 +41,8 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
     Preset(
         "compatible", "Any OpenAI-compatible server", "openai/", "my-model", "http://localhost:8000/v1", None, True,
         False, "vLLM, LM Studio, llama.cpp server, a LiteLLM proxy, or any server with a /v1/chat/completions "
-        "endpoint. The model name is the one the server knows. A server that checks no key still wants one: "
-        "type any text as the key.",
+        "endpoint. The model name is the one the server knows. If the server checks a key, choose where it "
+        "comes from under API key; if it checks none, keep \"No key needed\" (Roundtable sends a placeholder).",
     ),
     Preset(
         "other", "Other (any litellm model string)", "", "", None, None, False, False,
