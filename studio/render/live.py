@@ -19,6 +19,7 @@ from storage.documents import ACTIVE_STATUSES, FINISHED_STATUSES
 from storage.eventlog import StoredEvent, events_after
 from storage.runs import get_run, run_snapshot
 from studio.render.avatars import agent_color, avatar_uri
+from studio.render.follow import keep_newest_in_view
 from studio.render.run_header import render_run_header
 from studio.render.safe_markdown import safe_markdown
 from studio.render.transcript import Transcript
@@ -51,6 +52,7 @@ def follow_run(db: Database, engine: RunEngine, run_id: int, footer: Callable[[]
     last_seq = stored[-1].seq if stored else 0
     rounds = sum(isinstance(e.event, MessageSent) for e in stored)
     run = get_run(db, run_id)
+    keep_newest_in_view(run.status in ACTIVE_STATUSES)  # unless the person scrolled up
     asked = engine.pending(run_id, run.status)
     shown_request = asked.request_id if asked else None
     drawn: tuple[object, ...] = ()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import time
 
 import streamlit as st
@@ -11,7 +12,9 @@ from storage import data_dir
 from storage.errors import StorageError
 from storage.eventlog import events_after
 from storage.runs import get_run, list_runs, run_snapshot
-from studio.render.run_header import render_run_header
+from studio.render.follow import keep_newest_in_view
+from studio.render.run_header import format_duration, render_run_header
+from studio.render.safe_markdown import safe_markdown
 from studio.render.transcript import Transcript
 from studio.runs.files import RunFiles
 from studio.state import database
@@ -46,10 +49,11 @@ except StorageError:
 events = events_after(db, run_id, 0)
 total = len(events)
 
-# -- position and play state (namespaced per run, so switching runs starts from the top) --------------
+# -- position and play state (namespaced per run: a run opens at its start, ready to play) -------------
 state = st.session_state
 if state.get(f"{KEY}.run") != run_id:
-    state[f"{KEY}.run"], state[f"{KEY}.pos"], state[f"{KEY}.playing"] = run_id, total, False
+    state[f"{KEY}.run"], state[f"{KEY}.pos"], state[f"{KEY}.playing"] = run_id, 0, False
+message_ends = [i + 1 for i, e in enumerate(events) if isinstance(e.event, MessageSent)]
 
 
 def _set(pos: int, playing: bool = False) -> None:
@@ -61,39 +65,57 @@ def _from_slider() -> None:
     _set(state[f"{KEY}.slider"])
 
 
-render_run_header(run, sum(isinstance(e.event, MessageSent) for e in events))
-base_url = (st.context.url or "").split("?")[0]
-st.caption(f"Share this replay: `{base_url}?run={run_id}`")
-if total == 0:
-    st.info("This run has no events.")
-    st.stop()
-
 def _toggle() -> None:
     at_end = state[f"{KEY}.pos"] >= total
     _set(0 if at_end and not state[f"{KEY}.playing"] else state[f"{KEY}.pos"], playing=not state[f"{KEY}.playing"])
 
 
-controls = st.columns([1, 1, 1.2, 1, 1, 3], vertical_alignment="bottom")
-pos = state[f"{KEY}.pos"]
-controls[0].button("Start", icon=":material/first_page:", help="Back to the start", key=f"{KEY}.first",
-                   on_click=_set, args=(0,))
-controls[1].button("Back", icon=":material/skip_previous:", help="One step back", key=f"{KEY}.back",
-                   on_click=_set, args=(pos - 1,))
-playing = state[f"{KEY}.playing"]
-controls[2].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
-                   type="primary", key=f"{KEY}.play", on_click=_toggle)
-controls[3].button("Step", icon=":material/skip_next:", help="One step forward", key=f"{KEY}.step",
-                   on_click=_set, args=(pos + 1,))
-controls[4].button("End", icon=":material/last_page:", help="Jump to the end", key=f"{KEY}.last",
-                   on_click=_set, args=(total,))
-speed = controls[5].select_slider("Speed", SPEEDS, value=state.get(f"{KEY}.speed", 2.0), format_func=lambda s: f"{s:g}x",
-                                  key=f"{KEY}.speed")
-if playing:
-    progress = st.progress(pos / total, text=f"Event {pos} of {total} · playing at {speed:g}x")
-else:
-    state[f"{KEY}.slider"] = pos
-    st.slider("Position (events)", 0, total, key=f"{KEY}.slider", on_change=_from_slider)
-    progress = None
+def where(pos: int) -> str:
+    """The position for a person: "message 3 of 7 · 0:12 of 1:30" (time since the run's first event)."""
+    shown = bisect.bisect_right(message_ends, pos)
+    clock = format_duration(events[pos - 1].ts - events[0].ts) if pos else format_duration(0)
+    return f"Message {shown} of {len(message_ends)} · {clock} of {format_duration(events[-1].ts - events[0].ts)}"
+
+
+with st.expander(safe_markdown(f"Run #{run_id} · {run.team} · {run.task[:80]}"), icon=":material/info:"):
+    render_run_header(run, len(message_ends))
+    base_url = (st.context.url or "").split("?")[0]
+    st.caption("Share this replay (the copy button is at the right of the link):")
+    st.code(f"{base_url}?run={run_id}", language=None)
+if total == 0:
+    st.info("This run has no events.")
+    st.stop()
+
+# -- compact controls, kept at the top of the window while the conversation scrolls beneath ----------
+st.html(f"<style>.st-key-{KEY}-controls {{position: sticky; top: 3.75rem; z-index: 99; "
+        "background-color: Canvas;}</style>")
+pos, playing = state[f"{KEY}.pos"], state[f"{KEY}.playing"]
+with st.container(key=f"{KEY}-controls", border=True):
+    controls = st.columns([1, 1, 1.3, 1, 1, 1.4, 2.4], vertical_alignment="center")
+    controls[0].button("Start", icon=":material/first_page:", help="Back to the start", key=f"{KEY}.first",
+                       on_click=_set, args=(0,), use_container_width=True)
+    controls[1].button("Back", icon=":material/skip_previous:", help="One step back", key=f"{KEY}.back",
+                       on_click=_set, args=(pos - 1,), use_container_width=True)
+    controls[2].button("Pause" if playing else "Play", icon=":material/pause:" if playing else ":material/play_arrow:",
+                       type="primary", key=f"{KEY}.play", on_click=_toggle, use_container_width=True)
+    controls[3].button("Step", icon=":material/skip_next:", help="One step forward", key=f"{KEY}.step",
+                       on_click=_set, args=(pos + 1,), use_container_width=True)
+    controls[4].button("End", icon=":material/last_page:", help="Jump to the end", key=f"{KEY}.last",
+                       on_click=_set, args=(total,), use_container_width=True)
+    follow = controls[5].toggle("Follow", value=True, key=f"{KEY}.follow",
+                                help="Keep the newest message in view while playing (scroll up to pause it).")
+    speed = controls[6].select_slider("Speed", SPEEDS, value=state.get(f"{KEY}.speed", 2.0),
+                                      format_func=lambda s: f"{s:g}x", key=f"{KEY}.speed",
+                                      label_visibility="collapsed")
+    if playing:
+        progress = st.progress(pos / total, text=f"{where(pos)} · playing at {speed:g}x")
+    else:
+        state[f"{KEY}.slider"] = pos
+        st.slider("Position", 0, total, key=f"{KEY}.slider", on_change=_from_slider,
+                  label_visibility="collapsed")
+        st.caption(where(pos) + (" · press Play to watch the run from the start" if pos == 0 else ""))
+        progress = None
+keep_newest_in_view(follow)
 
 window = state.get(f"{KEY}.window", WINDOW)
 start = max(0, pos - window)
@@ -110,6 +132,6 @@ if playing:
         time.sleep(min(max(gap, 0.0), MAX_GAP_S) / speed)
         transcript.add(events[index])
         state[f"{KEY}.pos"] = index + 1
-        progress.progress((index + 1) / total, text=f"Event {index + 1} of {total} · playing at {speed:g}x")
+        progress.progress((index + 1) / total, text=f"{where(index + 1)} · playing at {speed:g}x")
     state[f"{KEY}.playing"] = False
     st.rerun()

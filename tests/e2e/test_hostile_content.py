@@ -87,6 +87,8 @@ def test_remote_images_are_links_on_every_page_and_export(tmp_path, llm, collect
         assert link.get_attribute("href").startswith(f"{collector.url}/inline")  # a plain link remains
         page.goto(f"{url}/replay?run={run_id}")
         wait_until_idle(page)
+        page.get_by_role("button", name="End").click()  # Replay opens at the start: draw the whole run
+        wait_text(page, "Conversation finished")
         page.goto(f"{url}/history?run={run_id}")
         wait_until_idle(page)
         page.wait_for_timeout(1000)

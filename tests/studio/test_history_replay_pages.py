@@ -65,13 +65,18 @@ def test_history_delete_removes_the_run(studio_db, page) -> None:
     assert [r.id for r in list_runs(fresh(studio_db))] == [keep]
 
 
-def test_replay_draws_up_to_the_position_and_steps(studio_db, page) -> None:
+def test_replay_opens_at_the_start_then_draws_up_to_the_position_and_steps(studio_db, page) -> None:
     run_id = _stored_run(studio_db, "replay me", messages=4)
     at = page("replay")
     at.query_params["run"] = str(run_id)
     at.run()
-    texts = [m.value for m in at.markdown]
-    assert any("replay me #3" in t for t in texts)  # opens at the end
+    assert not any("replay me #0" in m.value for m in at.markdown)  # ready to play from the start
+    assert any("Message 0 of 4 · 0.0 s of 12 s" in c.value for c in at.caption)
+    assert at.button(key="replay.play").label == "Play"
+
+    at.button(key="replay.last").click().run()
+    assert any("replay me #3" in m.value for m in at.markdown)
+    assert any("Message 4 of 4 · 12 s of 12 s" in c.value for c in at.caption)
 
     at.button(key="replay.first").click().run()
     assert not any("replay me #0" in m.value for m in at.markdown)
@@ -80,6 +85,28 @@ def test_replay_draws_up_to_the_position_and_steps(studio_db, page) -> None:
     texts = [m.value for m in at.markdown]
     assert any("replay me #0" in t for t in texts) and not any("replay me #1" in t for t in texts)
     assert at.slider(key="replay.slider").value == 2
+    assert any("Message 1 of 4 · 1.0 s of 12 s" in c.value for c in at.caption)
+    assert not at.exception
+
+
+def test_replay_share_link_is_a_code_block_with_the_run(studio_db, page) -> None:
+    run_id = _stored_run(studio_db, "share me")
+    at = page("replay")
+    at.query_params["run"] = str(run_id)
+    at.run()
+    assert any(c.value.endswith(f"?run={run_id}") for c in at.code)  # st.code: it has a copy button
+    assert not at.exception
+
+
+def test_history_shows_a_transcript_preview_and_the_share_link(studio_db, page) -> None:
+    run_id = _stored_run(studio_db, "preview me", messages=3)
+    at = page("history")
+    assert not any("preview me #1" in m.value for m in at.markdown)  # nothing chosen yet
+    at.query_params["run"] = str(run_id)
+    at.run()
+    texts = [m.value for m in at.markdown]
+    assert all(any(f"preview me #{i}" in t for t in texts) for i in range(3))
+    assert any(c.value.endswith(f"/replay?run={run_id}") for c in at.code)
     assert not at.exception
 
 
@@ -95,6 +122,7 @@ def test_a_huge_message_is_drawn_shortened_with_show_all_and_the_whole_text_to_d
     at = page("replay")
     at.query_params["run"] = str(run_id)
     at.run()
+    at.button(key="replay.last").click().run()  # Replay opens at the start
     drawn = next(m.value for m in at.markdown if "line 000000" in m.value)
     assert len(drawn) < 7_000 and "line 029999" not in drawn
     assert any("more characters are not drawn here" in c.value for c in at.caption)
