@@ -43,7 +43,10 @@ def continue_run(db: Database, engine: RunEngine, run_id: int, message: str, upt
     """A new run of the same team that first restores ``run_id``'s conversation (up to ``upto_seq``:
     fork from there), then sends ``message``. The old run stays as it was."""
     document = run_snapshot(db, run_id)
-    where = f"message {upto_seq}" if upto_seq is not None else "its end"
+    if upto_seq is None:
+        where = "its end"
+    else:  # the person chose a message by its number in the conversation, not by the log's event number
+        where = f"message {len(message_events(db, run_id, upto_seq))}"
     note = f"Continues run #{run_id} ({get_run(db, run_id).task[:60]!r}) from {where}."
     return engine.start(document, message, api_keys=api_keys_for(db, document), continues=(run_id, upto_seq),
                         note=note)

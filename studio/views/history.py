@@ -8,16 +8,20 @@ import streamlit as st
 
 from storage.designs import list_teams
 from storage.errors import StorageError
-from storage.runs import delete_run, list_runs
+from storage.eventlog import events_after
+from storage.runs import delete_run, list_runs, run_snapshot
 from storage.transfer import import_run
 from storage.validation import load_run_json
 from studio.render.run_header import STATUS_BADGES, elapsed, format_cost, format_duration, usage_totals
 from studio.render.safe_markdown import safe_markdown
+from studio.render.transcript import Transcript
 from studio.runs.export import export_all
+from studio.runs.files import RunFiles
 from studio.runs.service import continue_run, message_events
 from studio.state import database, run_engine
 
 KEY = "history"
+PREVIEW = 60  # events drawn in the preview: enough to recognise the run, cheap to draw
 db, engine = database(), run_engine()
 
 st.title("History")
@@ -98,6 +102,17 @@ with actions[3].popover("Delete", icon=":material/delete:"):
             st.error(str(exc))
         else:
             st.rerun()
+
+base_url = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
+st.caption("Share its replay (the copy button is at the right of the link):")
+st.code(f"{base_url}/replay?run={run.id}", language=None)
+with st.expander("Transcript preview", icon=":material/forum:", expanded=True):
+    stored = events_after(db, run.id, 0)
+    if len(stored) > PREVIEW:
+        st.caption(f"The last {PREVIEW} of {len(stored)} events; Replay or Open shows them all.")
+    preview = Transcript(st.container(height=420, border=False), run_snapshot(db, run.id).team.members,
+                         key_prefix=f"preview{run.id}", files=RunFiles.of(engine.data_dir, run.id))
+    preview.add_all(stored[-PREVIEW:])
 
 if run.status in ("running", "waiting_for_input", "created"):
     st.stop()

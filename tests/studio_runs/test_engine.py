@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from components.events import MessageSent
+from components.events import MessageSent, Notice
 from components.llm.scripted import fail, hang, say
 from storage.designs import save_model
 from storage.eventlog import events_after
@@ -172,6 +172,8 @@ def test_continue_and_fork_restore_the_conversation(db, engine, llm) -> None:
     engine.wait(fork, 30)
     forked = [m["content"] for m in llm.requests_for("writer")[-2]["messages"][1:]]
     assert forked == ["remember a number", "pick another"]
+    notes = [e.event.message for e in events_after(db, fork, 0) if isinstance(e.event, Notice)]
+    assert any("from message 1." in n for n in notes), notes  # the message chosen, not its event number
     assert get_run(db, first).last_seq == len(events_after(db, first, 0))  # the original is untouched
 
 
