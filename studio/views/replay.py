@@ -87,8 +87,9 @@ if total == 0:
     st.stop()
 
 # -- compact controls, kept at the top of the window while the conversation scrolls beneath ----------
-st.html(f"<style>.st-key-{KEY}-controls {{position: sticky; top: 3.75rem; z-index: 99; "
-        "background-color: Canvas;}</style>")
+# (sticky on the wrapper Streamlit draws around the container: an element sticks only within its parent)
+st.html(f"<style>[data-testid=stLayoutWrapper]:has(> .st-key-{KEY}-controls) {{position: sticky; top: 3.75rem; "
+        f"z-index: 99;}} .st-key-{KEY}-controls {{background-color: Canvas;}}</style>")
 pos, playing = state[f"{KEY}.pos"], state[f"{KEY}.playing"]
 with st.container(key=f"{KEY}-controls", border=True):
     controls = st.columns([1, 1, 1.3, 1, 1, 1.4, 2.4], vertical_alignment="center")
@@ -107,14 +108,16 @@ with st.container(key=f"{KEY}-controls", border=True):
     speed = controls[6].select_slider("Speed", SPEEDS, value=state.get(f"{KEY}.speed", 2.0),
                                       format_func=lambda s: f"{s:g}x", key=f"{KEY}.speed",
                                       label_visibility="collapsed")
+    # the same two slots in both states, so no stale element of the other state lingers while playing
     if playing:
-        progress = st.progress(pos / total, text=f"{where(pos)} · playing at {speed:g}x")
+        progress = st.progress(pos / total)
     else:
         state[f"{KEY}.slider"] = pos
         st.slider("Position", 0, total, key=f"{KEY}.slider", on_change=_from_slider,
                   label_visibility="collapsed")
-        st.caption(where(pos) + (" · press Play to watch the run from the start" if pos == 0 else ""))
-        progress = None
+    position = st.empty()
+    position.caption(f"{where(pos)} · playing at {speed:g}x" if playing else
+                     where(pos) + (" · press Play to watch the run from the start" if pos == 0 else ""))
 keep_newest_in_view(follow)
 
 window = state.get(f"{KEY}.window", WINDOW)
@@ -132,6 +135,7 @@ if playing:
         time.sleep(min(max(gap, 0.0), MAX_GAP_S) / speed)
         transcript.add(events[index])
         state[f"{KEY}.pos"] = index + 1
-        progress.progress((index + 1) / total, text=f"{where(index + 1)} · playing at {speed:g}x")
+        progress.progress((index + 1) / total)
+        position.caption(f"{where(index + 1)} · playing at {speed:g}x")
     state[f"{KEY}.playing"] = False
     st.rerun()
