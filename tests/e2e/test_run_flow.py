@@ -175,8 +175,10 @@ def test_replay_at_10x_jump_and_share_link(studio, llm, shots) -> None:
         page.goto(f"{url}/replay?run={run_id}")  # the share link opens the replay directly
         wait_until_idle(page)
         assert page.get_by_text(f"Run #{run_id}").count() > 0
-        page.get_by_role("button", name="Start").click()
-        eventually(lambda: chat_texts(page) == [])
+        eventually(lambda: chat_texts(page) == [])  # it opens at the start, ready to play
+        page.locator('[data-testid="stExpander"] summary').filter(has_text=f"Run #{run_id}").click()
+        page.locator('[data-testid="stCode"]').filter(has_text=f"?run={run_id}").wait_for()  # a copyable link
+        page.locator('[data-testid="stExpander"] summary').filter(has_text=f"Run #{run_id}").click()
         speed, position = page.get_by_role("slider").nth(0), page.get_by_role("slider").nth(1)
         speed.focus()
         speed.press("End")  # 10x
