@@ -1,5 +1,6 @@
-"""Replay in real headless Chromium: while it plays, the newest message and the controls stay in view
-(follow mode), at a wide and a narrow window; a reader who scrolls up is left where they are."""
+"""Follow mode in real headless Chromium: while a replay plays, the newest message and the controls stay
+in view, at a wide and a narrow window, and a reader who scrolls up is left where they are; the live view
+of a run keeps its newest message in view too."""
 
 from __future__ import annotations
 
@@ -11,15 +12,22 @@ from pathlib import Path
 import pytest
 
 from components.events import ChatFinished, ChatStarted, MessageSent
+from components.llm.scripted import ScriptedLLMServer, say
 from storage import open_database
 from storage.documents import AgentSpec, TeamDocument, TeamSpec
 from storage.eventlog import append_events
 from storage.runs import create_run, set_run_status
-from tests.e2e.test_run_flow import chat_texts, eventually, wait_text
+from tests.e2e.test_run_flow import chat_texts, eventually, seed_team, start_run, wait_text
 from tests.support.studio import browser_page, studio_server, wait_until_idle
 
 MESSAGES = 24
 LINES = "\n\n".join(f"Line {i} of a reply long enough to take some room on the page." for i in range(4))
+
+
+@pytest.fixture(scope="module")
+def llm() -> Iterator[ScriptedLLMServer]:
+    with ScriptedLLMServer() as server:
+        yield server
 
 
 @pytest.fixture(scope="module")
@@ -104,3 +112,23 @@ def test_replay_keeps_the_newest_message_and_the_controls_in_view(studio, shots,
         assert in_view(page, first), "follow mode pulled a reader who scrolled up back down"
         page.screenshot(path=str(shots / f"replay-scrolled-up-{width}.png"))
         wait_text(page, f"Message number {MESSAGES}.", timeout=60_000)
+
+
+def test_the_live_view_keeps_the_newest_message_in_view(studio, llm, shots) -> None:
+    url, data_dir = studio
+    team = seed_team(data_dir, llm, "Long talker", "talker")
+    llm.script("talker", [say(f"Reply {i}.\n\n{LINES}", delay_s=1.0) for i in range(1, 9)] + [say("TERMINATE")])
+    with browser_page(width=1400, height=900) as page:
+        start_run(page, url, team, "Talk at length.")
+        checked = 0
+        deadline = time.monotonic() + 90
+        while checked < 3 and time.monotonic() < deadline:
+            bubbles = page.locator('[data-testid="stChatMessage"]')
+            count = bubbles.count()
+            if count >= 8 and page.get_by_text("Conversation finished").count() == 0:
+                assert in_view(page, bubbles.nth(count - 1)), f"message {count} arrived out of view"
+                checked += 1
+            time.sleep(0.5)
+        assert checked == 3, "the run ended before the live view could be checked"
+        page.screenshot(path=str(shots / "live-following.png"))
+        wait_text(page, "Conversation finished", timeout=60_000)
