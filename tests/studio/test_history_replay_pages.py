@@ -154,6 +154,7 @@ def test_an_image_from_the_run_is_shown_with_a_download_button(studio_db, page, 
     at = page("replay")
     at.query_params["run"] = str(run_id)
     at.run()
+    at.button(key="replay.last").click().run()  # Replay opens at the start: draw it all
     downloads = at.get("download_button")
     assert [d.proto.label for d in downloads] == [f"Download chart.png ({len(png)} B)"]
     assert downloads[0].proto.type == "tertiary"  # beside the drawn image (a plain file's is the only widget)
@@ -177,5 +178,6 @@ def test_a_model_that_is_down_is_reported_once_in_words(studio_db, page) -> None
     at = page("replay")
     at.query_params["run"] = str(run_id)
     at.run()
+    at.button(key="replay.last").click().run()  # Replay opens at the start: draw it all
     assert [w.value for w in at.warning if message in w.value] == [f"**helper**: {message} (trying again)"]
     assert [e.value for e in at.error if message in e.value] == [f"**helper**: {message}"]
