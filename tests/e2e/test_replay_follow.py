@@ -132,3 +132,17 @@ def test_the_live_view_keeps_the_newest_message_in_view(studio, llm, shots) -> N
         assert checked == 3, "the run ended before the live view could be checked"
         page.screenshot(path=str(shots / "live-following.png"))
         wait_text(page, "Conversation finished", timeout=60_000)
+
+
+def test_history_previews_the_chosen_run_with_a_copyable_replay_link(studio, shots) -> None:
+    url, data_dir = studio
+    run_id = stored_run(data_dir)
+    with browser_page(width=1400, height=900) as page:
+        page.goto(f"{url}/history?run={run_id}")
+        wait_until_idle(page)
+        wait_text(page, f"Message number {MESSAGES}.")  # the preview shows the conversation's end
+        link = page.locator('[data-testid="stCode"]').filter(has_text=f"/replay?run={run_id}")
+        link.wait_for()
+        link.hover()
+        assert page.locator('[data-testid="stCode"] button').count() >= 1  # Streamlit's copy button
+        page.screenshot(path=str(shots / "history-preview.png"), full_page=True)
