@@ -217,6 +217,31 @@ class TransitionsSpec(_Doc):
     edges: dict[str, list[str]] = Field(default_factory=dict, description="Agent -> agents that may follow.")
 
 
+class TeamTerminationSpec(_Doc):
+    """Rules that end the whole chat, whoever speaks: a phrase in a message, a number of messages, or both."""
+
+    text_mention: str | None = Field(
+        default=None, min_length=1, max_length=200,
+        description="A message containing this phrase (case-sensitive) ends the chat.",
+    )
+    max_messages: int | None = Field(
+        default=None, ge=1, le=10_000, description="The chat ends once it holds this many messages."
+    )
+
+    @field_validator("text_mention")
+    @classmethod
+    def _phrase_not_blank(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("must contain more than spaces")
+        return value
+
+    @model_validator(mode="after")
+    def _some_rule(self) -> TeamTerminationSpec:
+        if self.text_mention is None and self.max_messages is None:
+            raise ValueError("give a text_mention, a max_messages, or both (or leave termination out)")
+        return self
+
+
 class TeamSpec(_Doc):
     """A two-agent chat or a group chat over reusable agents."""
 
@@ -237,6 +262,9 @@ class TeamSpec(_Doc):
     )
     manager_model: str | None = Field(default=None, description='ModelSpec for "auto" speaker selection.')
     send_introductions: bool = Field(default=False, description="Manager introduces members first.")
+    termination: TeamTerminationSpec | None = Field(
+        default=None, description="Team-wide rules that end the chat; None: only the agents' own rules."
+    )
 
 
 class TeamDocument(_Doc):

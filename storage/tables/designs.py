@@ -88,6 +88,8 @@ class TeamRow(SQLModel, table=True):
     summary_method: str
     manager_model_id: int | None = Field(default=None, foreign_key="models.id", ondelete="RESTRICT")
     send_introductions: bool = False
+    # {"text_mention": str | None, "max_messages": int | None}, or None: no team-wide rule
+    termination: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: float = Field(default_factory=now)
     updated_at: float = Field(default_factory=now)
 

@@ -24,7 +24,7 @@ from storage.designs import (
     save_model,
     save_team,
 )
-from storage.documents import AgentSpec, ModelSpec, TeamSpec
+from storage.documents import AgentSpec, ModelSpec, TeamSpec, TeamTerminationSpec
 from storage.settings import get_setting, set_setting
 from tests.storage.helpers import sample_document, store_document
 
@@ -40,6 +40,22 @@ def test_saved_designs_read_back_equal(db: Database) -> None:
     assert get_team(db, "Research") == document.team
     assert get_tool(db, "add") == document.tools[0]
     assert [t.name for t in list_teams(db)] == ["Research"]
+
+
+def test_team_termination_rules_are_stored_changed_and_cleared(db: Database) -> None:
+    document = sample_document()
+    store_document(db, document)
+    team = get_team(db, "Research")
+    assert team.termination is None
+    rules = TeamTerminationSpec(text_mention='"APPROVED"', max_messages=6)
+    save_team(db, team.model_copy(update={"termination": rules}), replacing="Research")
+    assert get_team(db, "Research").termination == rules
+    assert resolve_team(db, "Research").team.termination == rules
+    phrase_only = TeamTerminationSpec(text_mention="DONE")
+    save_team(db, team.model_copy(update={"termination": phrase_only}), replacing="Research")
+    assert get_team(db, "Research").termination == phrase_only
+    save_team(db, team, replacing="Research")
+    assert get_team(db, "Research").termination is None
 
 
 def test_resolve_team_gathers_what_the_team_uses(db: Database) -> None:

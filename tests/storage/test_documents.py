@@ -7,7 +7,14 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from storage.documents import AgentSpec, CodeExecutionSpec, ModelSpec, TeamDocument, ToolSpec
+from storage.documents import (
+    AgentSpec,
+    CodeExecutionSpec,
+    ModelSpec,
+    TeamDocument,
+    TeamTerminationSpec,
+    ToolSpec,
+)
 from storage.errors import DocumentError
 from storage.validation import check_team_document, dump_document, load_run_json, load_team_json
 from tests.storage.helpers import sample_document
@@ -25,6 +32,24 @@ def test_a_valid_document_round_trips_through_json() -> None:
     assert again == document
     assert again.agent("coder").tools == ["add"]
     assert again.model("judge").api_base == "http://127.0.0.1:11434"
+
+
+def test_team_termination_round_trips_and_bad_rules_are_named() -> None:
+    document = sample_document()
+    team = document.team.model_copy(update={"termination": TeamTerminationSpec(text_mention="APPROVED", max_messages=6)})
+    document = document.model_copy(update={"team": team})
+    again = load_team_json(dump_document(document), "team.json")
+    assert again.team.termination is not None
+    assert (again.team.termination.text_mention, again.team.termination.max_messages) == ("APPROVED", 6)
+    data = json.loads(dump_document(document))
+    for bad, expected in (
+        ({}, "give a text_mention, a max_messages, or both"),
+        ({"max_messages": 0}, "team.termination.max_messages"),
+        ({"text_mention": "   "}, "must contain more than spaces"),
+        ({"text_mention": "x", "every": 3}, "team.termination.every"),
+    ):
+        data["team"]["termination"] = bad
+        assert any(expected in problem for problem in problems_of(data)), (bad, problems_of(data))
 
 
 def test_every_reference_problem_is_reported_with_its_path() -> None:

@@ -110,6 +110,7 @@ def test_a_database_at_the_first_revision_upgrades_keeping_every_row(database_ur
         assert current_revision(db) == head_revision() != "0001"
         team = resolve_team(db, "Old")
         assert team.team.members == ["user", "coder"]
+        assert team.team.termination is None  # teams made before 0007 have no team-wide rule
         assert get_agent(db, "coder").tools == ["add"]
         assert get_agent(db, "coder").termination.mode == "endswith"
         run = get_run(db, 1)
