@@ -24,16 +24,19 @@ from components import (
     UserProxyAgent,
     limit_context,
 )
+from components.agentchat.messages import is_default_termination
 from components.coding.extract import content_str
 from components.runtime import emit
 from storage.documents import (
     AgentSpec,
     ModelSpec,
     TeamDocument,
+    TeamSpec,
     TerminationSpec,
     ToolSpec,
     relative_folder_problem,
 )
+from studio.team_termination import TeamTermination
 
 _CLASSES: dict[str, type[ConversableAgent]] = {
     "assistant": AssistantAgent, "user_proxy": UserProxyAgent, "conversable": ConversableAgent,
@@ -132,14 +135,16 @@ def code_execution_config(agent: AgentSpec, work_dir: Path) -> CodeExecutionConf
 
 
 def build_agent(
-    spec: AgentSpec, document: TeamDocument, work_dir: Path, api_keys: Mapping[str, str | None]
+    spec: AgentSpec, document: TeamDocument, work_dir: Path, api_keys: Mapping[str, str | None],
+    is_termination_msg: Callable[[dict[str, Any]], bool] | None = None,
 ) -> ConversableAgent:
+    """A live agent; ``is_termination_msg`` replaces the one the agent's own rule gives (the team's rules)."""
     cls = _CLASSES[spec.kind]
     kwargs: dict[str, Any] = {
         "name": spec.name,
         "human_input_mode": spec.human_input_mode,
         "max_consecutive_auto_reply": spec.max_consecutive_auto_reply,
-        "is_termination_msg": termination_check(spec.termination),
+        "is_termination_msg": is_termination_msg or termination_check(spec.termination),
         "code_execution_config": code_execution_config(spec, work_dir),
         "default_auto_reply": spec.default_auto_reply,
         "description": spec.description or None,
@@ -157,7 +162,10 @@ def build_team(document: TeamDocument, work_dir: Path, api_keys: Mapping[str, st
     """Live agents (and a manager for a group chat) for ``document``; ``work_dir`` holds the run's files."""
     api_keys = api_keys or {}
     team = document.team
-    agents = {name: build_agent(document.agent(name), document, work_dir, api_keys) for name in team.members}
+    agents: dict[str, ConversableAgent] = {}
+    for name in team.members:
+        check = _two_agent_termination(team, document.agent(name), agents) if team.kind == "two_agent" else None
+        agents[name] = build_agent(document.agent(name), document, work_dir, api_keys, is_termination_msg=check)
     _register_tools(document, agents)
     initiator = agents[team.initiator]
     chat_kwargs: dict[str, Any] = {"summary_method": team.summary_method}
@@ -177,8 +185,26 @@ def build_team(document: TeamDocument, work_dir: Path, api_keys: Mapping[str, st
         send_introductions=team.send_introductions,
         **_transition_kwargs(document, agents),
     )
-    manager = GroupChatManager(groupchat=groupchat, llm_config=manager_llm)
+    manager_check = None
+    if team.termination is not None:
+        manager_check = TeamTermination(is_default_termination, team.termination, lambda: len(groupchat.messages))
+    manager = GroupChatManager(groupchat=groupchat, llm_config=manager_llm, is_termination_msg=manager_check)
     return BuiltTeam(initiator=initiator, recipient=manager, agents=agents, manager=manager, chat_kwargs=chat_kwargs)
+
+
+def _two_agent_termination(
+    team: TeamSpec, spec: AgentSpec, agents: dict[str, ConversableAgent]
+) -> TeamTermination | None:
+    """The team's rules on one agent of a two-agent chat, counting the messages it shares with the other."""
+    if team.termination is None:
+        return None
+
+    def count() -> int:
+        me = agents[spec.name]
+        partner = next((a for name, a in agents.items() if name != spec.name), None)
+        return len(me.chat_messages.get(partner, [])) if partner is not None else 0
+
+    return TeamTermination(termination_check(spec.termination), team.termination, count)
 
 
 def _manager_llm(document: TeamDocument, api_keys: Mapping[str, str | None]) -> dict[str, Any] | bool:

@@ -375,6 +375,12 @@ class ConversableAgent(Agent):
     def is_termination_msg(self, message: dict[str, Any]) -> bool:
         return self._is_termination_msg(message)
 
+    def termination_reason(self, message: dict[str, Any], sender_name: str, default: str) -> str:
+        """Why ``message`` ended the chat. A check may say it in its own words through a
+        ``describe(message, sender_name) -> str | None`` method (not part of AutoGen; plain functions keep ``default``)."""
+        describe = getattr(self._is_termination_msg, "describe", None)
+        return (describe(message, sender_name) if callable(describe) else None) or default
+
     def _prepare_chat(self, recipient: ConversableAgent, clear_history: bool, prepare_recipient: bool = True, reply_at_receive: bool = True) -> None:
         self.reset_consecutive_auto_reply_counter(recipient)
         self.reply_at_receive[recipient] = reply_at_receive

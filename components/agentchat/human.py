@@ -75,10 +75,12 @@ def check_termination_and_human_reply(
                 sender_name,
             )
             if not reply and terminate:
-                reply, reason = "exit", "termination message"
+                reply, reason = "exit", self.termination_reason(message, sender_name, "termination message")
     elif self.is_termination_msg(message):
         if self.human_input_mode == "NEVER":
-            reply, reason = "exit", f"termination message received by {self.name}"
+            reply, reason = "exit", self.termination_reason(
+                message, sender_name, f"termination message received by {self.name}"
+            )
         else:
             reply = _ask(
                 self,
@@ -86,7 +88,7 @@ def check_termination_and_human_reply(
                 sender_name,
             )
             if not reply:
-                reply, reason = "exit", "termination message"
+                reply, reason = "exit", self.termination_reason(message, sender_name, "termination message")
 
     if reply == "exit":
         self._consecutive_auto_reply_counter[sender] = 0

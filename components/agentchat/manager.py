@@ -76,7 +76,9 @@ class GroupChatManager(ConversableAgent):
                 if agent is not speaker:
                     self.send(message, agent, request_reply=False, silent=True)
             if self.is_termination_msg(message):
-                self.stop_reason = f"termination message from {speaker.name}"
+                self.stop_reason = self.termination_reason(
+                    message, speaker.name, f"termination message from {speaker.name}"
+                )
                 break
             if round_index == groupchat.max_round - 1:
                 self.stop_reason = f"max_round ({groupchat.max_round}) reached"
