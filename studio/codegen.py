@@ -11,7 +11,7 @@ import keyword
 import re
 from collections.abc import Iterable
 
-from storage.documents import AgentSpec, ModelSpec, TeamDocument, TerminationSpec
+from storage.documents import AgentSpec, ModelSpec, TeamDocument, TeamTerminationSpec, TerminationSpec
 from studio.builder import llm_config_for
 
 _CLASSES = {"assistant": "AssistantAgent", "user_proxy": "UserProxyAgent", "conversable": "ConversableAgent"}
@@ -32,7 +32,10 @@ def team_script(document: TeamDocument, stored_keys: Iterable[str] = (), task: s
     names = _Names({*(t.name for t in document.tools)})
     agent_vars = {a.name: names.variable(a.name) for a in document.agents if a.name in document.team.members}
     model_vars = {m.name: names.constant(m.name) for m in document.models}
-    agents = "\n\n".join(_agent(document.agent(name), var, model_vars) for name, var in agent_vars.items())
+    agents = "\n\n".join(
+        _agent(document.agent(name), var, model_vars, _pair_rule(document, agent_vars, name))
+        for name, var in agent_vars.items()
+    )
     parts = [
         _header(document),
         _imports(document),
@@ -118,7 +121,7 @@ def _tools(document: TeamDocument) -> str:
     return _section("Tools") + "\n\n".join(t.source.strip() + "\n" for t in document.tools)
 
 
-def _agent(agent: AgentSpec, var: str, model_vars: dict[str, str]) -> str:
+def _agent(agent: AgentSpec, var: str, model_vars: dict[str, str], team_rule: str | None = None) -> str:
     args = [f"name={agent.name!r}"]
     if agent.system_message is not None:
         args.append(f"system_message={_text(agent.system_message)}")
@@ -128,9 +131,8 @@ def _agent(agent: AgentSpec, var: str, model_vars: dict[str, str]) -> str:
     args.append(f"human_input_mode={agent.human_input_mode!r}")
     if agent.max_consecutive_auto_reply is not None:
         args.append(f"max_consecutive_auto_reply={agent.max_consecutive_auto_reply}")
-    termination = _termination(agent.termination)
-    if termination:
-        args.append(f"is_termination_msg={termination}")
+    own = _termination(agent.termination)
+    args.append("is_termination_msg=lambda m: " + (f"{own} or {team_rule}" if team_rule else own))
     args.append(f"code_execution_config={_code_execution(agent)}")
     if agent.default_auto_reply:
         args.append(f"default_auto_reply={agent.default_auto_reply!r}")
@@ -142,9 +144,31 @@ def _agent(agent: AgentSpec, var: str, model_vars: dict[str, str]) -> str:
 
 
 def _termination(spec: TerminationSpec) -> str:
+    """The agent's own rule as an expression over the message ``m``."""
     if spec.mode == "never":
-        return "lambda m: False"
-    return "lambda m: " + _TERMINATION[spec.mode].format(kw=spec.keyword)
+        return "False"
+    return _TERMINATION[spec.mode].format(kw=spec.keyword)
+
+
+def _team_rule(rules: TeamTerminationSpec | None, count: str) -> str | None:
+    """The team's rules as an expression over ``m``; ``count`` is how many messages the chat holds."""
+    if rules is None:
+        return None
+    parts = []
+    if rules.text_mention is not None:
+        parts.append(f"{rules.text_mention!r} in content_str(m.get('content'))")
+    if rules.max_messages is not None:
+        parts.append(f"{count} >= {rules.max_messages}")
+    return " or ".join(parts)
+
+
+def _pair_rule(document: TeamDocument, agent_vars: dict[str, str], name: str) -> str | None:
+    """A two-agent team's rules on one agent, counting the messages it shares with the other (as the builder)."""
+    team = document.team
+    if team.kind != "two_agent":
+        return None
+    partner = next((agent_vars[m] for m in team.members if m != name), None)
+    return _team_rule(team.termination, f"len({agent_vars[name]}.chat_messages.get({partner}, []))")
 
 
 def _code_execution(agent: AgentSpec) -> str:
@@ -204,8 +228,13 @@ def _team(document: TeamDocument, agent_vars: dict[str, str], model_vars: dict[s
         group_args += [f"allowed_or_disallowed_speaker_transitions={{{graph}}}",
                        f"speaker_transitions_type={team.transitions.type!r}"]
     manager_llm = f"dict({model_vars[manager_model]})" if manager_model else "False"
+    manager_args = f"groupchat=groupchat, llm_config={manager_llm}"
+    rule = _team_rule(team.termination, "len(groupchat.messages)")
+    if rule:  # the manager sees every message: the team's rules, and AutoGen's default "TERMINATE"
+        check = f"lambda m: content_str(m.get('content')) == 'TERMINATE' or {rule}"
+        manager_args = f"\n    groupchat=groupchat,\n    llm_config={manager_llm},\n    is_termination_msg={check},\n"
     return (_section("Group chat") + "groupchat = GroupChat(\n" + "".join(f"    {a},\n" for a in group_args) + ")\n"
-            + f"manager = GroupChatManager(groupchat=groupchat, llm_config={manager_llm})")
+            + f"manager = GroupChatManager({manager_args})")
 
 
 def _main(document: TeamDocument, agent_vars: dict[str, str], task: str) -> str:

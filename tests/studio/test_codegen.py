@@ -17,6 +17,7 @@ from storage.documents import (
     ModelSpec,
     TeamDocument,
     TeamSpec,
+    TeamTerminationSpec,
     TerminationSpec,
     ToolSpec,
     TransitionsSpec,
@@ -65,6 +66,37 @@ def test_exported_script_runs_against_the_scripted_server(llm, tmp_path, kind): 
     assert first["messages"][0] == {"role": "system", "content": "Write code.\nUse python."}
     assert first["temperature"] == 0.0
     assert (tmp_path / "coding").is_dir()  # code ran in the script's own work dir
+
+
+def _with_rules(document: TeamDocument, rules: TeamTerminationSpec) -> TeamDocument:
+    return document.model_copy(update={"team": document.team.model_copy(update={"termination": rules})})
+
+
+def test_exported_group_chat_ends_on_the_team_phrase(llm, tmp_path):  # type: ignore[no-untyped-def]
+    llm.script("scripted", [say("Looks fine. APPROVED"), say("never sent")])
+    document = scripted_team(llm.url, "group").model_copy()
+    document = _with_rules(document.model_copy(update={"team": document.team.model_copy(update={"max_round": 10})}),
+                           TeamTerminationSpec(text_mention="APPROVED"))
+    path = tmp_path / script_file_name(document)
+    path.write_text(team_script(document))
+    result = run_script(path, "Review this.", tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Looks fine. APPROVED" in result.stdout and "never sent" not in result.stdout
+    assert llm.remaining("scripted") == 1
+
+
+def test_exported_two_agent_chat_ends_at_the_team_message_limit(llm, tmp_path):  # type: ignore[no-untyped-def]
+    llm.script("scripted", [say("first"), say("second"), say("third")])
+    document = scripted_team(llm.url)
+    document = _with_rules(document.model_copy(update={"team": document.team.model_copy(update={"max_turns": None})}),
+                           TeamTerminationSpec(max_messages=3))
+    path = tmp_path / script_file_name(document)
+    path.write_text(team_script(document))
+    result = run_script(path, "Count.", tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    # task, "first", the proxy's (empty) auto-reply: 3 messages, so the coder stops before "second"
+    assert "first" in result.stdout and "second" not in result.stdout
+    assert llm.remaining("scripted") == 2
 
 
 def test_script_never_contains_a_key_and_names_its_variables_safely(tmp_path):  # type: ignore[no-untyped-def]
