@@ -9,7 +9,7 @@ from pydantic import ValidationError
 
 from storage import Database
 from storage.designs import save_team
-from storage.documents import TeamSpec, TransitionsSpec
+from storage.documents import TeamSpec, TeamTerminationSpec, TransitionsSpec
 from studio.formstate import Form
 
 KINDS = {
@@ -40,9 +40,30 @@ def values_from_spec(spec: TeamSpec) -> dict[str, Any]:
         "limit_turns": spec.max_turns is not None, "max_turns": spec.max_turns or 3,
         "summary_method": spec.summary_method, "manager_model": spec.manager_model or "",
         "send_introductions": spec.send_introductions, "use_transitions": transitions is not None,
+        **termination_values(spec.termination),
         "transitions_type": transitions.type if transitions else "allowed",
         **{f"edges.{source}": list(targets) for source, targets in (transitions.edges.items() if transitions else ())},
     }
+
+
+def termination_values(rules: TeamTerminationSpec | None) -> dict[str, Any]:
+    phrase = rules.text_mention if rules else None
+    limit = rules.max_messages if rules else None
+    return {"stop_on_text": phrase is not None, "stop_text": phrase or "TERMINATE",
+            "stop_on_count": limit is not None, "stop_count": limit or 10}
+
+
+def termination_from_form(form: Form) -> dict[str, Any] | None:
+    """The team's end rules as chosen (validated by TeamSpec), or None when neither box is ticked."""
+    rules: dict[str, Any] = {}
+    if form.get("stop_on_text"):
+        rules["text_mention"] = form.get("stop_text") or ""
+    if form.get("stop_on_count"):
+        rules["max_messages"] = form.get("stop_count")
+    return rules or None
+
+
+_RENAME = {"termination.text_mention": "stop_text", "termination.max_messages": "stop_count"}
 
 
 def move(form: Form, name: str, step: int) -> None:
@@ -81,9 +102,10 @@ def spec_from_form(form: Form) -> TeamSpec | None:
             max_turns=form.get("max_turns") if form.get("limit_turns") else None,
             summary_method=form.get("summary_method"), manager_model=(form.get("manager_model") or None) if group else None,
             send_introductions=bool(form.get("send_introductions")) and group,
+            termination=termination_from_form(form),
         )
     except ValidationError as error:
-        form.take_validation_error(error)
+        form.take_validation_error(error, rename=_RENAME)
         return None
     return None if form.errors else spec
 

@@ -11,6 +11,21 @@ from studio.formstate import NEW, Form, show_flash
 from studio.state import database
 from studio.validation import validate_team
 
+
+def _end_rules(form: Form) -> None:
+    """The team-wide rules that end the chat, whoever speaks (on top of each agent's own)."""
+    st.markdown("End the chat when")
+    text_col, count_col = st.columns(2)
+    if text_col.checkbox("A message mentions a phrase", **form.widget("stop_on_text"),
+                         help="Any member's message containing the phrase (exact case) ends the chat."):
+        text_col.text_input("Phrase", max_chars=200, **form.widget("stop_text"), placeholder="e.g. APPROVED")
+    form.error("stop_text")
+    if count_col.checkbox("The chat reaches a number of messages", **form.widget("stop_on_count"),
+                          help="Counts every message, the task included."):
+        count_col.number_input("Messages at most", min_value=1, max_value=10_000, step=1, **form.widget("stop_count"))
+    form.error("stop_count")
+
+
 PAGE = "teams"
 
 db = database()
@@ -109,6 +124,7 @@ with editor:
                 st.number_input("Turns at most (one turn = one message from each)", min_value=1, step=1,
                                 **form.widget("max_turns"))
             form.error("max_turns")
+        _end_rules(form)
         st.selectbox("Result of the chat", list(logic.SUMMARY), **form.widget("summary_method"),
                      format_func=logic.SUMMARY.get)
 
@@ -131,7 +147,8 @@ with editor:
                     "Each arrow is a move that may happen; no other move can." if form.get("transitions_type") == "allowed"
                     else "Red dashed arrows are moves that may not happen; every other move can."))
 
-    form.other_errors(["name", "members", "initiator", "manager_model", "max_turns", "transitions"])
+    form.other_errors(["name", "members", "initiator", "manager_model", "max_turns", "transitions", "stop_text",
+                       "stop_count"])
     save_col, check_col, delete_col = st.columns([1, 1, 1.2])
     save_col.button("Save team", key=f"{PAGE}.save", type="primary", icon=":material/save:", on_click=logic.save,
                     args=(db, form), width="stretch")
@@ -161,3 +178,4 @@ with editor:
         if warnings:
             st.warning("**Worth a look:**\n\n" + "\n".join(f"- **{i.where}**: {i.message}" for i in warnings),
                        icon=":material/warning:")
+

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from storage.designs import get_team, list_teams, save_agent
-from storage.documents import AgentSpec, CodeExecutionSpec, TeamSpec, TransitionsSpec
+from storage.documents import AgentSpec, CodeExecutionSpec, TeamSpec, TeamTerminationSpec, TransitionsSpec
 from studio.defaults import BUILTIN_MODEL_NAME
 from tests.studio.conftest import fresh
 from tests.studio.helpers import click, no_errors, texts
@@ -68,6 +68,38 @@ def test_group_chat_order_rules_and_transitions(page, agents):  # type: ignore[n
     assert team.transitions == TransitionsSpec(
         type="allowed", edges={"user": ["planner"], "planner": ["coder"], "coder": ["user", "planner"]},
     )
+
+
+def test_end_rules_are_saved_edited_and_cleared(page, agents):  # type: ignore[no-untyped-def]
+    at = new_team(page("teams"), "Review", "group", ["coder", "reviewer"])
+    at.checkbox(key="teams.f.stop_on_text").check().run()
+    at.text_input(key="teams.f.stop_text").input("APPROVED")
+    at.checkbox(key="teams.f.stop_on_count").check().run()
+    at.number_input(key="teams.f.stop_count").set_value(6)
+    click(at, "teams.save")
+    no_errors(at)
+    rules = TeamTerminationSpec(text_mention="APPROVED", max_messages=6)
+    assert get_team(fresh(agents), "Review").termination == rules
+
+    at = page("teams")  # a fresh page shows the stored rules
+    click(at, "teams.pick.Review")
+    assert at.checkbox(key="teams.f.stop_on_count").value and at.number_input(key="teams.f.stop_count").value == 6
+    assert at.text_input(key="teams.f.stop_text").value == "APPROVED"
+    at.checkbox(key="teams.f.stop_on_count").uncheck().run()
+    click(at, "teams.save")
+    assert get_team(fresh(agents), "Review").termination == TeamTerminationSpec(text_mention="APPROVED")
+    at.checkbox(key="teams.f.stop_on_text").uncheck().run()
+    click(at, "teams.save")
+    assert get_team(fresh(agents), "Review").termination is None
+
+
+def test_a_blank_end_phrase_is_refused_next_to_it(page, agents):  # type: ignore[no-untyped-def]
+    at = new_team(page("teams"), "Pair", "two_agent", ["user", "coder"])
+    at.checkbox(key="teams.f.stop_on_text").check().run()
+    at.text_input(key="teams.f.stop_text").input("   ")
+    click(at, "teams.save")
+    assert "must contain more than spaces" in texts(at)
+    assert list_teams(fresh(agents)) == []
 
 
 def test_a_group_of_one_is_refused_next_to_the_members(page, agents):  # type: ignore[no-untyped-def]
