@@ -22,6 +22,7 @@ from storage.designs import (
     resolve_team,
     save_agent,
 )
+from storage.documents import TeamTerminationSpec
 from storage.eventlog import append_events, events_after
 from storage.runs import create_run, delete_run, get_run, list_runs, set_run_status
 from storage.transfer import export_run, export_team, import_run, import_team, team_conflicts
@@ -37,6 +38,17 @@ def delete_everything(db: Database) -> None:
     delete_tool(db, "add")
     for model in list_models(db):
         delete_model(db, model.name)
+
+
+def test_a_team_exports_and_imports_its_end_rules(db: Database) -> None:
+    document = sample_document()
+    rules = TeamTerminationSpec(text_mention="APPROVED", max_messages=6)
+    store_document(db, document.model_copy(update={"team": document.team.model_copy(update={"termination": rules})}))
+    text = dump_document(export_team(db, "Research"))
+    assert json.loads(text)["team"]["termination"] == {"text_mention": "APPROVED", "max_messages": 6}
+    delete_everything(db)
+    import_team(db, load_team_json(text, "research.json"))
+    assert get_team(db, "Research").termination == rules
 
 
 def test_an_exported_team_imports_back_identical(db: Database) -> None:
