@@ -52,6 +52,8 @@ class BuiltTeam:
     agents: dict[str, ConversableAgent]
     manager: GroupChatManager | None = None
     chat_kwargs: dict[str, Any] = field(default_factory=dict)
+    team_rules: list[TeamTermination] = field(default_factory=list)
+    """The team's end rules, on the agents or the manager (a continued run restarts their count)."""
 
     def close(self) -> None:
         for agent in self.agents.values():
@@ -163,8 +165,10 @@ def build_team(document: TeamDocument, work_dir: Path, api_keys: Mapping[str, st
     api_keys = api_keys or {}
     team = document.team
     agents: dict[str, ConversableAgent] = {}
+    pair_rules: list[TeamTermination] = []
     for name in team.members:
         check = _two_agent_termination(team, document.agent(name), agents) if team.kind == "two_agent" else None
+        pair_rules += [check] if check else []
         agents[name] = build_agent(document.agent(name), document, work_dir, api_keys, is_termination_msg=check)
     _register_tools(document, agents)
     initiator = agents[team.initiator]
@@ -175,7 +179,8 @@ def build_team(document: TeamDocument, work_dir: Path, api_keys: Mapping[str, st
             raise ValueError(f"a two-agent team needs exactly one member besides {team.initiator}; has {len(others)}")
         if team.max_turns:
             chat_kwargs["max_turns"] = team.max_turns
-        return BuiltTeam(initiator=initiator, recipient=others[0], agents=agents, chat_kwargs=chat_kwargs)
+        return BuiltTeam(initiator=initiator, recipient=others[0], agents=agents, chat_kwargs=chat_kwargs,
+                         team_rules=pair_rules)
     manager_llm = _manager_llm(document, api_keys)
     groupchat = GroupChat(
         agents=list(agents.values()),
@@ -189,7 +194,8 @@ def build_team(document: TeamDocument, work_dir: Path, api_keys: Mapping[str, st
     if team.termination is not None:
         manager_check = TeamTermination(is_default_termination, team.termination, lambda: len(groupchat.messages))
     manager = GroupChatManager(groupchat=groupchat, llm_config=manager_llm, is_termination_msg=manager_check)
-    return BuiltTeam(initiator=initiator, recipient=manager, agents=agents, manager=manager, chat_kwargs=chat_kwargs)
+    return BuiltTeam(initiator=initiator, recipient=manager, agents=agents, manager=manager, chat_kwargs=chat_kwargs,
+                     team_rules=[manager_check] if manager_check else [])
 
 
 def _two_agent_termination(

@@ -18,6 +18,8 @@ class TeamTermination:
     """``is_termination_msg`` = the agent's own rule, or the team's phrase, or the team's message limit.
 
     ``count`` returns how many messages the chat holds when a message is checked (that one included).
+    The limit counts from ``count_from_here``: a continued run restores the earlier messages, then gets
+    the whole allowance again (as AutoGen 0.4's MaxMessageTermination resets for each run).
     """
 
     def __init__(
@@ -26,6 +28,11 @@ class TeamTermination:
         self._own = own
         self._rules = rules
         self._count = count
+        self._offset = 0
+
+    def count_from_here(self) -> None:
+        """Messages already in the chat (restored from an earlier run) do not count towards the limit."""
+        self._offset = self._count()
 
     def __call__(self, message: dict[str, Any]) -> bool:
         return self._team_rule(message) is not None or bool(self._own(message))
@@ -44,6 +51,6 @@ class TeamTermination:
         if phrase and phrase in content_str(message.get("content")):
             return "mention"
         limit = self._rules.max_messages
-        if limit is not None and self._count() >= limit:
+        if limit is not None and self._count() - self._offset >= limit:
             return "limit"
         return None

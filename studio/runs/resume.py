@@ -28,6 +28,12 @@ def restore_history(team: BuiltTeam, history: list[MessageSent], bus: EventBus) 
     """Load ``history`` into the team's agents (and group chat) and re-publish it into the new run."""
     for event in history:
         bus.publish(event)
+    _restore(team, history)
+    for rule in team.team_rules:  # the team's message limit counts this run's messages only
+        rule.count_from_here()
+
+
+def _restore(team: BuiltTeam, history: list[MessageSent]) -> None:
     if team.manager is not None:
         group = [message_dict(e) for e in history if e.recipient == team.manager.name]
         if group:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from components.events import ChatFinished, MessageSent
 from storage.documents import AgentSpec, ModelSpec, TeamDocument, TeamSpec, TeamTerminationSpec
 from storage.eventlog import events_after
+from studio.runs.service import continue_run
 
 KEYS = {"Scripted": "sk-test", "Judge": "sk-test"}
 
@@ -83,3 +84,16 @@ def test_a_two_agent_chat_ends_at_the_message_limit(db, engine, llm) -> None:
     assert reason == "the limit of 3 messages was reached"
     assert [m.sender for m in messages] == ["user", "coder", "user"]
     assert llm.remaining("writer") == 4
+
+
+def test_a_continued_run_gets_the_whole_message_limit_again(db, engine, llm) -> None:
+    llm.script("writer", [f"reply {i}" for i in range(5)])
+    first = engine.start(pair_team(llm.url, TeamTerminationSpec(max_messages=3)), "start", api_keys=KEYS)
+    assert engine.wait(first, 30)
+    follow = continue_run(db, engine, first, "more")
+    assert engine.wait(follow, 30)
+    events = [e.event for e in events_after(db, follow, 0)]
+    contents = [e.content for e in events if isinstance(e, MessageSent)]
+    assert contents == ["start", "reply 0", "go on", "more", "reply 1", "go on"]
+    assert [e.reason for e in events if isinstance(e, ChatFinished)] == ["the limit of 3 messages was reached"]
+    assert llm.remaining("writer") == 3
