@@ -139,7 +139,12 @@ def _team_issues(team: TeamSpec, members: Sequence[AgentSpec]) -> list[Issue]:
                 issues.append(Issue("warning", "speaker selection", f'no manager model is set: the model "{chooser[0]}" '
                                     f"(of {chooser[1]}) chooses who speaks next"))
         issues += _transition_issues(team)
-    elif len(members) == 2 and team.max_turns is None and not any(_can_end(a) for a in members):
+        limit = team.termination.max_messages if team.termination else None
+        if limit is not None and limit > team.max_round:
+            issues.append(Issue("warning", "end rules", f"the chat stops after {team.max_round} rounds (one message "
+                                f"each), so the limit of {limit} messages is never reached: raise the rounds"))
+    elif (len(members) == 2 and team.max_turns is None and not any(_can_end(a) for a in members)
+          and not (team.termination and team.termination.max_messages)):
         issues.append(Issue("warning", "team", "nothing limits this chat: it ends only when an agent says the keyword "
                             "(small models rarely do). Set a turn limit, or an automatic reply limit on an agent"))
     return issues

@@ -12,6 +12,7 @@ from storage.documents import (
     ModelSpec,
     TeamDocument,
     TeamSpec,
+    TeamTerminationSpec,
     ToolSpec,
     TransitionsSpec,
 )
@@ -92,6 +93,12 @@ def test_tools_need_a_model(db):  # type: ignore[no-untyped-def]
 def test_warnings_for_chats_that_may_never_end_and_unreachable_speakers(db):  # type: ignore[no-untyped-def]
     endless = TeamSpec(name="e", kind="two_agent", members=["user", "coder"], initiator="user")
     assert any("nothing limits this chat" in m for m in messages(validate_team(db, endless), "warning"))
+    limited = endless.model_copy(update={"termination": TeamTerminationSpec(max_messages=8)})
+    assert not any("nothing limits this chat" in m for m in messages(validate_team(db, limited), "warning"))
+    late = TeamSpec(name="l", kind="group", members=["user", "coder"], initiator="user", speaker_selection="round_robin",
+                    max_round=5, termination=TeamTerminationSpec(max_messages=9))
+    assert ("end rules: the chat stops after 5 rounds (one message each), so the limit of 9 messages is never "
+            "reached: raise the rounds") in messages(validate_team(db, late), "warning")
     graph = TeamSpec(
         name="g", kind="group", members=["user", "coder", "bare"], initiator="user", speaker_selection="round_robin",
         transitions=TransitionsSpec(type="allowed", edges={"user": ["coder"], "coder": ["user"]}),
