@@ -156,7 +156,7 @@ def _team_rule(rules: TeamTerminationSpec | None, count: str) -> str | None:
         return None
     parts = []
     if rules.text_mention is not None:
-        parts.append(f"{rules.text_mention!r} in content_str(m.get('content'))")
+        parts.append(f"({count} > 1 and {rules.text_mention!r} in content_str(m.get('content')))")  # not the task
     if rules.max_messages is not None:
         parts.append(f"{count} >= {rules.max_messages}")
     return " or ".join(parts)

@@ -17,7 +17,8 @@ from storage.documents import TeamTerminationSpec
 class TeamTermination:
     """``is_termination_msg`` = the agent's own rule, or the team's phrase, or the team's message limit.
 
-    ``count`` returns how many messages the chat holds when a message is checked (that one included).
+    ``count`` returns how many messages the chat holds when a message is checked (that one included); the
+    phrase counts in every message but the task (the first).
     The limit counts from ``count_from_here``: a continued run restores the earlier messages, then gets
     the whole allowance again (as AutoGen 0.4's MaxMessageTermination resets for each run).
     """
@@ -47,10 +48,12 @@ class TeamTermination:
         return None
 
     def _team_rule(self, message: dict[str, Any]) -> str | None:
+        held = self._count() - self._offset
         phrase = self._rules.text_mention
-        if phrase and phrase in content_str(message.get("content")):
+        # the task is the chat's first message: "say APPROVED when it is done" must not end it at once
+        if phrase and held > 1 and phrase in content_str(message.get("content")):
             return "mention"
         limit = self._rules.max_messages
-        if limit is not None and self._count() - self._offset >= limit:
+        if limit is not None and held >= limit:
             return "limit"
         return None

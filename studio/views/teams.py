@@ -17,7 +17,7 @@ def _end_rules(form: Form) -> None:
     st.markdown("End the chat when")
     text_col, count_col = st.columns(2)
     if text_col.checkbox("A message mentions a phrase", **form.widget("stop_on_text"),
-                         help="Any member's message containing the phrase (exact case) ends the chat."):
+                         help="Any message after the task that contains the phrase (exact case) ends the chat."):
         text_col.text_input("Phrase", max_chars=200, **form.widget("stop_text"), placeholder="e.g. APPROVED")
     form.error("stop_text")
     if count_col.checkbox("The chat reaches a number of messages", **form.widget("stop_on_count"),

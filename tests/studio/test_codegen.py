@@ -79,7 +79,7 @@ def test_exported_group_chat_ends_on_the_team_phrase(llm, tmp_path):  # type: ig
                            TeamTerminationSpec(text_mention="APPROVED"))
     path = tmp_path / script_file_name(document)
     path.write_text(team_script(document))
-    result = run_script(path, "Review this.", tmp_path)
+    result = run_script(path, "Review this; say APPROVED when it is fine.", tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     assert "Looks fine. APPROVED" in result.stdout and "never sent" not in result.stdout
     assert llm.remaining("scripted") == 1
@@ -97,6 +97,16 @@ def test_exported_two_agent_chat_ends_at_the_team_message_limit(llm, tmp_path): 
     # task, "first", the proxy's (empty) auto-reply: 3 messages, so the coder stops before "second"
     assert "first" in result.stdout and "second" not in result.stdout
     assert llm.remaining("scripted") == 2
+
+
+def test_a_hostile_end_phrase_stays_a_string_in_the_script() -> None:
+    import ast
+
+    phrase = "x')\nimport os; os.system('echo owned') #\"\"\""
+    document = _with_rules(scripted_team("http://127.0.0.1:9", "group"), TeamTerminationSpec(text_mention=phrase))
+    tree = ast.parse(team_script(document))
+    assert phrase in [node.value for node in ast.walk(tree) if isinstance(node, ast.Constant)]
+    assert not any(isinstance(node, ast.Import) and node.names[0].name == "os" for node in ast.walk(tree))
 
 
 def test_script_never_contains_a_key_and_names_its_variables_safely(tmp_path):  # type: ignore[no-untyped-def]

@@ -55,6 +55,14 @@ def test_a_group_chat_ends_when_a_member_says_the_phrase(db, engine, llm) -> Non
     assert llm.remaining("writer") == 1
 
 
+def test_the_phrase_in_the_task_itself_does_not_end_the_chat(db, engine, llm) -> None:
+    llm.script("writer", ["Working on it.", "DONE"])
+    document = pair_team(llm.url, TeamTerminationSpec(text_mention="DONE"))
+    messages, reason = _finish(db, engine, document, task="Write a haiku, then say DONE.")
+    assert reason == 'coder said "DONE"'
+    assert [m.content for m in messages] == ["Write a haiku, then say DONE.", "Working on it.", "go on", "DONE"]
+
+
 def test_a_group_chat_ends_at_the_message_limit(db, engine, llm) -> None:
     llm.script("critic", [f"critique {i}" for i in range(5)])
     llm.script("writer", [f"draft {i}" for i in range(5)])
