@@ -95,8 +95,8 @@ def test_exported_two_agent_chat_ends_at_the_team_message_limit(llm, tmp_path): 
     result = run_script(path, "Count.", tmp_path)
     assert result.returncode == 0, result.stderr[-3000:]
     # task, "first", the proxy's (empty) auto-reply: 3 messages, so the coder stops before "second"
-    assert "first" in result.stdout and "second" not in result.stdout
-    assert llm.remaining("scripted") == 2
+    assert "first" in result.stdout and "second" not in result.stdout, (result.stdout, result.stderr[-2000:])
+    assert llm.remaining("scripted") == 2, (result.stdout, result.stderr[-2000:])
 
 
 def test_a_hostile_end_phrase_stays_a_string_in_the_script() -> None:
