@@ -8,6 +8,7 @@ still thinking, and closes its connection; the built-in local model runs in a he
 from __future__ import annotations
 
 import contextvars
+import logging
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -33,6 +34,8 @@ _FALLBACK_KINDS = {
 _NAME_RE = re.compile(r"[^a-zA-Z0-9_-]")
 _NAME_OK = re.compile(r"[a-zA-Z0-9_-]*\Z")
 _WIRE_KEYS = ("role", "content", "name", "tool_calls", "tool_call_id", "function_call")
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -205,17 +208,31 @@ def _streamed(litellm: Any, entry: ModelEntry, messages: list[dict[str, Any]], s
     token = runtime.current().cancellation
     stream_id = new_id()
     chunks = []
-    for chunk in stream:
-        if token.cancelled:
-            raise RunCancelled(token.reason)
-        chunks.append(chunk)
-        choices = getattr(chunk, "choices", None) or []
-        text = getattr(choices[0].delta, "content", None) if choices else None
-        if text:
-            runtime.emit(TokenDelta(agent=agent, stream_id=stream_id, text=text))
+    try:
+        for chunk in stream:
+            if token.cancelled:
+                raise RunCancelled(token.reason)
+            chunks.append(chunk)
+            choices = getattr(chunk, "choices", None) or []
+            text = getattr(choices[0].delta, "content", None) if choices else None
+            if text:
+                runtime.emit(TokenDelta(agent=agent, stream_id=stream_id, text=text))
+    finally:
+        _close(stream)  # a stream left open keeps the built-in model locked for every other run
     if not chunks:
         raise LLMError(f"model {entry.model} returned an empty stream", kind="server", model=entry.model, retryable=True)
     return litellm.stream_chunk_builder(chunks, messages=messages)
+
+
+def _close(stream: Any) -> None:
+    """Close a litellm stream and the generator it wraps (litellm's wrapper does not close it)."""
+    for part in (getattr(stream, "completion_stream", None), stream):
+        close = getattr(part, "close", None)
+        if callable(close):
+            try:
+                close()
+            except Exception:  # noqa: BLE001 - closing is best effort; the stream is done with either way
+                logger.debug("closing a model stream failed", exc_info=True)
 
 
 def _response_from(litellm: Any, raw: Any, entry: ModelEntry) -> LLMResponse:
