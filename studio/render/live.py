@@ -30,10 +30,16 @@ POLL_S = 0.1
 TAIL = 150  # events drawn when a page (re)attaches to a long run; the browser's cost grows with each bubble
 
 
-def follow_run(db: Database, engine: RunEngine, run_id: int, footer: Callable[[], None] | None = None) -> None:
+def follow_run(
+    db: Database, engine: RunEngine, run_id: int, footer: Callable[[], None] | None = None,
+    shown_request: str | None | object = ...,
+) -> None:
     """Render run ``run_id`` and keep appending until it ends (returns at once for a finished run).
 
     ``footer`` draws widgets below the conversation (e.g. the answer panel); new events go above it.
+    ``shown_request``: the id of the question the page drew an answer box for (None: none). Give it when
+    the page read the question itself: a question asked after that read then redraws the page, instead
+    of being taken for the one already shown.
     """
     members = run_snapshot(db, run_id).team.members
     header = st.empty()
@@ -53,8 +59,9 @@ def follow_run(db: Database, engine: RunEngine, run_id: int, footer: Callable[[]
     rounds = sum(isinstance(e.event, MessageSent) for e in stored)
     run = get_run(db, run_id)
     keep_newest_in_view(run.status in ACTIVE_STATUSES)  # unless the person scrolled up
-    asked = engine.pending(run_id, run.status)
-    shown_request = asked.request_id if asked else None
+    if shown_request is ...:
+        asked = engine.pending(run_id, run.status)
+        shown_request = asked.request_id if asked else None
     drawn: tuple[object, ...] = ()
     speaker = _waiting_speaker(stored)
     status_line: str | None = None

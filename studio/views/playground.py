@@ -144,6 +144,6 @@ elif not active and run.status in FINISHED_STATUSES:
         except StorageError as exc:
             st.error(f"This conversation cannot continue: {exc}")
 
-follow_run(db, engine, run_id, footer)
+follow_run(db, engine, run_id, footer, shown_request=request.request_id if request else None)
 if active:
     st.rerun()  # the run just ended while we watched: redraw with the follow-up box

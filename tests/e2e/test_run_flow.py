@@ -141,7 +141,7 @@ def test_answer_a_human_input_request(studio, llm, shots) -> None:
         box.fill("blue, please")
         box.press("Enter")
         wait_text(page, "Blue it is.")
-        wait_text(page, "asks you:")  # asked again after the reply
+        eventually(lambda: page.get_by_text("asks you:").count() == 2, timeout=30)  # asked again after the reply
         page.get_by_role("button", name="End the conversation").click()
         wait_text(page, "Conversation finished")
         texts = "\n".join(chat_texts(page))
