@@ -13,19 +13,10 @@ from storage.runs import get_run
 from storage.secrets import store_api_key
 from studio.runs.service import continue_run
 from tests.studio_runs.conftest import coder_team
+from tests.studio_runs.processes import wait_status
 
 KEYS = {"Scripted": "sk-test"}
 CODE = "```python\nprint(sum(range(4)))\n```"
-
-
-def _wait_status(db, run_id, statuses, timeout=30.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run = get_run(db, run_id)
-        if run.status in statuses:
-            return run
-        time.sleep(0.05)
-    raise AssertionError(f"run {run_id} stayed {get_run(db, run_id).status}, expected {statuses}")
 
 
 def _next_request(engine, run_id, previous=None, timeout=30.0):  # type: ignore[no-untyped-def]
@@ -73,7 +64,7 @@ def test_streamed_tokens_stay_in_memory(db, engine, llm) -> None:
 def test_stop_ends_a_hanging_run_quickly_and_keeps_events(db, engine, llm) -> None:
     llm.script("writer", [hang(30)])
     run_id = engine.start(coder_team(llm.url, timeout=60), "think hard", api_keys=KEYS)
-    _wait_status(db, run_id, {"running"})
+    wait_status(db, run_id, {"running"})
     time.sleep(0.5)
     started = time.monotonic()
     assert engine.stop(run_id)
