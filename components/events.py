@@ -120,14 +120,32 @@ class CodeFinished(_EventBase):
     artifacts: list[Artifact] = Field(default_factory=list)
 
 
+SkipOutcome = Literal["auto_reply", "end", "empty"]
+
+
+class PendingToolCall(BaseModel):
+    """A tool call the model asked for that waits on the human's answer (approve, deny, or words)."""
+
+    name: str
+    arguments: str
+
+
 class InputRequested(_EventBase):
-    """An agent waits for a human: ``prompt`` is the question to show."""
+    """An agent waits for a human: ``prompt`` is the question to show.
+
+    ``tool_calls``: the calls that run only if the human lets the agent answer itself; ``on_skip``: what an
+    empty answer does; ``standard_prompt``: ``prompt`` is AutoGen's console wording, which a page with
+    buttons replaces by its own.
+    """
 
     kind: Literal["input_requested"] = "input_requested"
     agent: str
     sender: str
     request_id: str
     prompt: str
+    tool_calls: list[PendingToolCall] = Field(default_factory=list)
+    on_skip: SkipOutcome = "auto_reply"
+    standard_prompt: bool = False
 
 
 class InputGiven(_EventBase):

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from components.errors import RunCancelled
-from components.events import Event
+from components.events import Event, SkipOutcome
 
 logger = logging.getLogger(__name__)
 
@@ -109,6 +109,25 @@ class InputRequest:
     sender: str
     prompt: str
     request_id: str
+    # What the question is about, so a page can offer the right buttons instead of the console prompt:
+    # the tool calls that wait on the answer ((name, arguments JSON) pairs), what an empty answer does
+    # ("auto_reply": the agent answers itself, "end": the chat ends, "empty": an empty message is sent),
+    # and whether ``prompt`` is one of AutoGen's standard console prompts ("Press enter to skip...").
+    tool_calls: tuple[tuple[str, str], ...] = ()
+    on_skip: SkipOutcome = "auto_reply"
+    standard_prompt: bool = False
+
+    @classmethod
+    def from_dict(cls, stored: dict[str, object]) -> InputRequest:
+        """A request stored as JSON (``dataclasses.asdict``), e.g. by another process; unknown keys ignored."""
+        calls = stored.get("tool_calls") or ()
+        return cls(
+            agent=str(stored.get("agent", "")), sender=str(stored.get("sender", "")),
+            prompt=str(stored.get("prompt", "")), request_id=str(stored.get("request_id", "")),
+            tool_calls=tuple((str(name), str(arguments)) for name, arguments in calls),  # type: ignore[union-attr]
+            on_skip=stored.get("on_skip", "auto_reply"),  # type: ignore[arg-type]
+            standard_prompt=bool(stored.get("standard_prompt", False)),
+        )
 
 
 InputFunction = Callable[[InputRequest], str]

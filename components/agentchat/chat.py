@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from components import runtime
-from components.agentchat import async_chat
+from components.agentchat import async_chat, human
 from components.agentchat.llm_reply import ask_model
 from components.agentchat.usage import gather_usage_summary
 from components.coding.extract import content_str, message_text
@@ -121,6 +121,7 @@ def _participants(sender: ConversableAgent, recipient: ConversableAgent) -> list
 def generate_init_message(self: ConversableAgent, message: dict[str, Any] | str | None, **kwargs: Any) -> dict[str, Any] | str:
     """The first message: asked from the human when None, with any carryover appended."""
     if message is None:
+        human.prepare_question(self, human.AskContext(on_skip="empty", standard_prompt=True))
         message = self.get_human_input(">")
     carryover = kwargs.get("carryover")
     if not carryover:

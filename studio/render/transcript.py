@@ -55,6 +55,7 @@ class Transcript:
     files: RunFiles | None = None
     _status: dict[str, Any] = field(default_factory=dict)
     _calls: dict[str, ToolCall] = field(default_factory=dict)
+    _questions: dict[str, InputRequested] = field(default_factory=dict)
     _avatars: dict[str, str] = field(default_factory=dict)
     _chats: int = 0
     _seq: int = 0
@@ -84,9 +85,7 @@ class Transcript:
                 case ToolResult():
                     self._tool_result(event)
                 case InputRequested():
-                    with st.chat_message(_HUMAN, avatar=self._avatar(_HUMAN)):
-                        st.markdown(_md(f"**{event.agent}** asks you:"))
-                        st.markdown(_md(f"> {event.prompt}"))
+                    self._input_requested(event)
                 case InputGiven():
                     self._input_given(event)
                 case ErrorRaised():
@@ -236,12 +235,30 @@ class Transcript:
             st.caption("result")
             self._long(event.content, lambda shown: st.code(shown, language="text"))
 
+    def _input_requested(self, event: InputRequested) -> None:
+        self._questions[event.request_id] = event
+        with st.chat_message(_HUMAN, avatar=self._avatar(_HUMAN)):
+            if event.tool_calls:
+                names = ", ".join(dict.fromkeys(call.name for call in event.tool_calls))
+                st.markdown(_md(f"**{event.sender or event.agent}** asks you to approve running **{names}**."))
+            elif event.standard_prompt:  # AutoGen's console wording: the page's buttons say it better
+                st.markdown(_md(f"**{event.agent}** asks you for an answer."))
+            else:
+                st.markdown(_md(f"**{event.agent}** asks you:"))
+                st.markdown(_md(f"> {event.prompt}"))
+
     def _input_given(self, event: InputGiven) -> None:
+        question = self._questions.get(event.request_id)
+        tools = ", ".join(dict.fromkeys(c.name for c in question.tool_calls)) if question else ""
         with st.chat_message(_HUMAN, avatar=self._avatar(_HUMAN)):
             if event.action == "exit":
                 st.markdown("**You** ended the conversation (`exit`).")
+            elif event.action == "skip" and tools:
+                st.markdown(_md(f"**You** approved running **{tools}**."))
             elif event.action == "skip":
                 st.markdown(_md(f"**You** let **{event.agent}** answer automatically."))
+            elif tools:
+                st.markdown(_md(f"**You** (as {event.agent}), instead of running **{tools}**: {event.text}"))
             else:
                 st.markdown(_md(f"**You** (as {event.agent}): {event.text}"))
 

@@ -10,6 +10,7 @@ are always stored. Every run is claimed by one process (its lease, ``storage.con
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import queue
 import threading
@@ -211,7 +212,7 @@ class RunEngine:
             stored = run_control(self.db, run_id).pending
         except NotFoundError:
             return None
-        return InputRequest(**stored) if stored else None
+        return InputRequest.from_dict(stored) if stored else None
 
     def stop(self, run_id: int, reason: str = "stopped by the user") -> bool:
         """Ask a run to stop (stored, so its executor acts within a poll): the LLM call is abandoned and
@@ -384,10 +385,7 @@ class RunEngine:
         timeout = self.input_timeout_s
 
         def ask(request: InputRequest) -> str:
-            set_pending(self.db, handle.run_id, {
-                "agent": request.agent, "sender": request.sender, "prompt": request.prompt,
-                "request_id": request.request_id,
-            })
+            set_pending(self.db, handle.run_id, dataclasses.asdict(request))
             handle.pending = request
             deadline = time.monotonic() + timeout
             try:

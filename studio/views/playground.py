@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import streamlit as st
 
 from storage.designs import list_teams
@@ -9,6 +11,7 @@ from storage.documents import FINISHED_STATUSES
 from storage.errors import StorageError
 from storage.runs import get_run, list_runs
 from studio.gallery import add_as_is, gallery_teams
+from studio.render.answer_panel import answer_panel, answer_placeholder
 from studio.render.live import follow_run
 from studio.runs.service import continue_run, start_team_run
 from studio.state import database, run_engine
@@ -116,26 +119,15 @@ if active:
 footer = None  # what to draw under the conversation
 request = engine.pending(run_id, run.status)
 if request is not None:
-    answer = st.chat_input(f"Answer {request.agent}…", key=f"{KEY}.answer")
-    if answer is not None:
-        engine.answer(run_id, request.request_id, answer)
+
+    def send(text: str, request_id: str = request.request_id) -> None:
+        engine.answer(run_id, request_id, text)
         st.rerun()
 
-    def answer_panel() -> None:
-        with st.container(border=True):
-            st.markdown(f":orange-badge[:material/front_hand: Your turn] **{request.agent}** is waiting for your answer.")
-            st.caption("Type it in the box at the bottom of the page, or:")
-            left, right, _ = st.columns([2, 2, 3])
-            if left.button("Let it answer automatically", icon=":material/fast_forward:", key=f"{KEY}.skip",
-                           use_container_width=True):
-                engine.answer(run_id, request.request_id, "")
-                st.rerun()
-            if right.button("End the conversation", icon=":material/logout:", key=f"{KEY}.exit",
-                            use_container_width=True):
-                engine.answer(run_id, request.request_id, "exit")
-                st.rerun()
-
-    footer = answer_panel
+    answer = st.chat_input(answer_placeholder(request), key=f"{KEY}.answer")
+    if answer is not None:
+        send(answer)
+    footer = partial(answer_panel, request, send)
 elif not active and run.status in FINISHED_STATUSES:
     follow_up = st.chat_input("Send a follow-up message to continue this conversation", key=f"{KEY}.follow")
     if follow_up:

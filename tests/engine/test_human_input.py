@@ -92,3 +92,56 @@ def test_message_none_asks_the_human_for_the_first_message(llm, recorder) -> Non
     result = user.initiate_chat(assistant, message=None)
     assert result.chat_history[0]["content"] == "typed task"
     assert recorder.prompts == [">"]
+
+
+def test_a_question_says_which_tool_waits_and_what_skipping_does(recorder) -> None:
+    """The studio draws Approve / Deny from this: the calls that wait, and that skipping runs them."""
+    caller = ConversableAgent("caller", llm_config=False, human_input_mode="NEVER")
+    runner = ConversableAgent("runner", llm_config=False, human_input_mode="ALWAYS",
+                              function_map={"forecast": lambda city: f"rain in {city}"})
+    recorder.answers = [""]
+    call = {"content": None, "tool_calls": [
+        {"id": "c1", "type": "function", "function": {"name": "forecast", "arguments": '{"city": "Seoul"}'}},
+    ]}
+    caller.send(call, runner, request_reply=True)
+
+    (asked,) = recorder.of("input_requested")
+    assert [(c.name, c.arguments) for c in asked.tool_calls] == [("forecast", '{"city": "Seoul"}')]
+    assert asked.on_skip == "auto_reply" and asked.standard_prompt and asked.sender == "caller"
+    assert caller.last_message(runner)["tool_responses"][0]["content"] == "rain in Seoul"  # approved: it ran
+
+
+def test_skipping_is_called_empty_when_the_agent_has_nothing_to_answer_with(recorder) -> None:
+    """A user proxy without a model, tools or code to run would send an empty message: say so."""
+    caller = ConversableAgent("caller", llm_config=False, human_input_mode="NEVER")
+    human = ConversableAgent("human", llm_config=False, human_input_mode="ALWAYS", code_execution_config=False)
+    tooled = ConversableAgent("tooled", llm_config=False, human_input_mode="ALWAYS")  # no function for "f"
+    recorder.answers = ["words", "words", "words"]
+    caller.send("Which colour?", human, request_reply=True)
+    caller.send("TERMINATE", human, request_reply=True)
+    call = {"content": None, "tool_calls": [{"id": "c1", "type": "function", "function": {"name": "f", "arguments": "{}"}}]}
+    caller.send(call, tooled, request_reply=True)
+
+    outcomes = [r.on_skip for r in recorder.of("input_requested")]
+    assert outcomes == ["empty", "end", "empty"]
+
+
+def test_skipping_is_called_auto_reply_for_code_to_run_or_a_model(llm, recorder, in_tmp) -> None:
+    caller = ConversableAgent("caller", llm_config=False, human_input_mode="NEVER")
+    runner = ConversableAgent("runner", llm_config=False, human_input_mode="ALWAYS",
+                              code_execution_config={"work_dir": str(in_tmp), "use_docker": False})
+    thinker = ConversableAgent("thinker", llm_config=llm.llm_config("writer"), human_input_mode="ALWAYS")
+    recorder.answers = ["exit", "exit", "exit"]
+    caller.send("```python\nprint(1)\n```", runner, request_reply=True)
+    caller.send("no code here", runner, request_reply=True)
+    caller.send("hello", thinker, request_reply=True)
+
+    assert [r.on_skip for r in recorder.of("input_requested")] == ["auto_reply", "empty", "auto_reply"]
+
+
+def test_a_question_the_program_asks_itself_keeps_its_prompt(recorder) -> None:
+    agent = ConversableAgent("asker", llm_config=False, human_input_mode="ALWAYS")
+    recorder.answers = ["42"]
+    assert agent.get_human_input("How many?") == "42"
+    (asked,) = recorder.of("input_requested")
+    assert asked.prompt == "How many?" and not asked.standard_prompt and asked.tool_calls == []
