@@ -186,6 +186,11 @@ class AgentSpec(_Doc):
     """One agent. ``human_input_mode`` defaults to the kind's AutoGen default when omitted."""
 
     name: str = Field(pattern=AGENT_NAME_PATTERN, max_length=64, description="AutoGen agent name.")
+    display_name: str | None = Field(
+        default=None, pattern=AGENT_NAME_PATTERN, max_length=64,
+        description="The name it speaks under in conversations when it differs from its stored name (a copy made "
+        "because the name was taken keeps the original's); None: its name.",
+    )
     kind: AgentKind = Field(default="assistant", description="Which AutoGen agent class it is.")
     description: str = Field(default="", description="Shown to a group manager choosing speakers.")
     system_message: str | None = Field(default=None, description="None uses the kind's default prompt.")
@@ -280,6 +285,18 @@ class TeamDocument(_Doc):
     def agent(self, name: str) -> AgentSpec:
         """The agent named ``name`` (KeyError if absent)."""
         return _by_name(self.agents, name, "agent")
+
+    def speaking_names(self) -> dict[str, str]:
+        """Each member's name in the conversation: its ``display_name`` unless two members would share one."""
+        wanted = {m: self.agent(m).display_name or m for m in dict.fromkeys(self.team.members)}
+        counts: dict[str, int] = {}
+        for name in wanted.values():
+            counts[name] = counts.get(name, 0) + 1
+        return {m: name if counts[name] == 1 else m for m, name in wanted.items()}
+
+    def speaking_members(self) -> list[str]:
+        """The members' names as the conversation shows them, in team order."""
+        return list(self.speaking_names().values())
 
     def model(self, name: str) -> ModelSpec:
         """The model config named ``name`` (KeyError if absent)."""

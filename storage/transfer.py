@@ -98,9 +98,16 @@ def _copy_name(session: Session, kind: DesignKind[Any], spec: Any) -> tuple[str,
         row = find(session, kind, candidate)
         if row is None:
             return candidate, False
-        if to_spec(session, kind, row) == spec.model_copy(update={"name": candidate}):
+        if to_spec(session, kind, row) == _as_copy(kind, spec, candidate):
             return candidate, True
         number += 1
+
+
+def _as_copy(kind: DesignKind[Any], spec: Any, name: str) -> Any:
+    """``spec`` stored as ``name``; an agent keeps speaking under its original name (``display_name``)."""
+    if kind is AGENT:
+        return spec.model_copy(update={"name": name, "display_name": spec.display_name or spec.name})
+    return spec.model_copy(update={"name": name})
 
 
 def _renamed(kind: DesignKind[Any], spec: Any, renames: dict[str, dict[str, str]]) -> Any:
@@ -165,7 +172,7 @@ def _import_item(
         if copied_before:
             report.reused.append(f'{kind.label} "{new_name}"')
         else:
-            save_in(session, kind, spec.model_copy(update={"name": new_name}))
+            save_in(session, kind, _as_copy(kind, spec, new_name))
             report.copied.append(f'{label} as "{new_name}"')
         return new_name
     return spec.name

@@ -143,7 +143,7 @@ def build_agent(
     """A live agent; ``is_termination_msg`` replaces the one the agent's own rule gives (the team's rules)."""
     cls = _CLASSES[spec.kind]
     kwargs: dict[str, Any] = {
-        "name": spec.name,
+        "name": document.speaking_names().get(spec.name, spec.name),
         "human_input_mode": spec.human_input_mode,
         "max_consecutive_auto_reply": spec.max_consecutive_auto_reply,
         "is_termination_msg": is_termination_msg or termination_check(spec.termination),

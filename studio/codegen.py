@@ -33,7 +33,8 @@ def team_script(document: TeamDocument, stored_keys: Iterable[str] = (), task: s
     agent_vars = {a.name: names.variable(a.name) for a in document.agents if a.name in document.team.members}
     model_vars = {m.name: names.constant(m.name) for m in document.models}
     agents = "\n\n".join(
-        _agent(document.agent(name), var, model_vars, _pair_rule(document, agent_vars, name))
+        _agent(document.agent(name), document.speaking_names()[name], var, model_vars,
+               _pair_rule(document, agent_vars, name))
         for name, var in agent_vars.items()
     )
     parts = [
@@ -121,8 +122,10 @@ def _tools(document: TeamDocument) -> str:
     return _section("Tools") + "\n\n".join(t.source.strip() + "\n" for t in document.tools)
 
 
-def _agent(agent: AgentSpec, var: str, model_vars: dict[str, str], team_rule: str | None = None) -> str:
-    args = [f"name={agent.name!r}"]
+def _agent(
+    agent: AgentSpec, speaking_name: str, var: str, model_vars: dict[str, str], team_rule: str | None = None
+) -> str:
+    args = [f"name={speaking_name!r}"]
     if agent.system_message is not None:
         args.append(f"system_message={_text(agent.system_message)}")
     if agent.description:

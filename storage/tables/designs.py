@@ -49,6 +49,7 @@ class AgentRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
+    display_name: str | None = None
     kind: str
     description: str = Field(default="", sa_type=Text)
     system_message: str | None = Field(default=None, sa_type=Text)

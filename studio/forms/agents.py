@@ -80,7 +80,7 @@ def new_values(default_model: str | None) -> dict[str, Any]:
 def values_from_spec(spec: AgentSpec) -> dict[str, Any]:
     ex, ctx = spec.code_execution, spec.context
     return {
-        "name": spec.name, "kind": spec.kind, "description": spec.description,
+        "name": spec.name, "display_name": spec.display_name or "", "kind": spec.kind, "description": spec.description,
         "custom_prompt": spec.system_message is not None,
         "system_message": spec.system_message if spec.system_message is not None else KINDS[spec.kind].default_prompt,
         "model": spec.model or "", "human_input_mode": spec.human_input_mode,
@@ -109,6 +109,7 @@ def spec_from_form(form: Form) -> AgentSpec | None:
     try:
         return AgentSpec(
             name=(form.get("name") or "").strip(),
+            display_name=(form.get("display_name") or "").strip() or None,
             kind=kind,
             description=(form.get("description") or "").strip(),
             system_message=form.get("system_message") if form.get("custom_prompt") else None,

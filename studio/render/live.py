@@ -41,7 +41,7 @@ def follow_run(
     the page read the question itself: a question asked after that read then redraws the page, instead
     of being taken for the one already shown.
     """
-    members = run_snapshot(db, run_id).team.members
+    members = run_snapshot(db, run_id).speaking_members()
     header = st.empty()
     transcript = Transcript(st.container(), members, key_prefix=f"live{run_id}", files=RunFiles.of(engine.data_dir, run_id))
     stored = events_after(db, run_id, 0)

@@ -138,7 +138,7 @@ def run_html(db: Database, run_id: int, data_dir: Path) -> str:
     """One HTML file that renders offline: styles inline, images embedded as data URIs."""
     run = get_run(db, run_id)
     files = RunFiles.of(data_dir, run_id)
-    members = run_snapshot(db, run_id).team.members
+    members = run_snapshot(db, run_id).speaking_members()
     e = html.escape
     rows = "".join(f"<tr><td>{e(k)}</td><td>{e(str(v))}</td></tr>" for k, v in _summary_lines(run))
     body = [f"<h1>Run #{run.id}: {e(run.team)}</h1>", f'<table class="meta">{rows}</table>']

@@ -49,6 +49,13 @@ with editor:
         help="Letters, digits, - and _ (no spaces). Other agents and the chat show this name.",
     )
     form.error("name")
+    if form.get("display_name") or form.selected != NEW:
+        st.text_input(
+            "Name in conversations (optional)", **form.widget("display_name"), placeholder=form.get("name") or "",
+            help="What the chat shows and the other agents call it, when that differs from the saved name: a copy "
+                 "of a gallery or imported agent whose name was taken (e.g. planner_2) keeps speaking as planner.",
+        )
+        form.error("display_name")
     st.radio(
         "Kind", list(logic.KINDS), **form.widget("kind"), horizontal=True, format_func=lambda k: logic.KINDS[k].label,
         on_change=logic.change_kind, args=(form, default_model),
@@ -181,7 +188,7 @@ with editor:
             "Default reply", **form.widget("default_auto_reply"),
             help="What the agent says when it has nothing else to say (no model, no code to run).",
         )
-    form.other_errors(["name", "model", "term_keyword", "max_replies", "exec_timeout", "exec_last_n", "exec_work_dir",
+    form.other_errors(["name", "display_name", "model", "term_keyword", "max_replies", "exec_timeout", "exec_last_n", "exec_work_dir",
                        "docker_image", "exec_mode", "tools"])
 
     save_col, delete_col = st.columns([1, 1])

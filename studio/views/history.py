@@ -110,7 +110,7 @@ with st.expander("Transcript preview", icon=":material/forum:", expanded=True):
     stored = events_after(db, run.id, 0)
     if len(stored) > PREVIEW:
         st.caption(f"The last {PREVIEW} of {len(stored)} events; Replay or Open shows them all.")
-    preview = Transcript(st.container(height=420, border=False), run_snapshot(db, run.id).team.members,
+    preview = Transcript(st.container(height=420, border=False), run_snapshot(db, run.id).speaking_members(),
                          key_prefix=f"preview{run.id}", files=RunFiles.of(engine.data_dir, run.id))
     preview.add_all(stored[-PREVIEW:])
 

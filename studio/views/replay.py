@@ -42,7 +42,7 @@ if st.query_params.get("run") != str(run_id):
 
 try:
     run = get_run(db, run_id)
-    members = run_snapshot(db, run_id).team.members
+    members = run_snapshot(db, run_id).speaking_members()
 except StorageError:
     st.warning(f"Run #{run_id} does not exist.")
     st.stop()

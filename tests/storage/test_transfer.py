@@ -126,6 +126,19 @@ def test_copy_stores_renamed_copies_once(db: Database) -> None:
     assert [t.name for t in list_teams(db)] == ["Research", "Research (2)"]
 
 
+def test_a_copied_agent_keeps_speaking_under_its_original_name(db: Database) -> None:
+    """Issue 15 item 12: the copy is its own agent (editing one team's coder leaves the other's alone), but
+    the conversation still calls it "coder", not "coder_2"."""
+    store_document(db, sample_document())
+    save_agent(db, get_agent(db, "coder").model_copy(update={"system_message": "Local edit."}), replacing="coder")
+    import_team(db, sample_document(), on_conflict="copy")
+
+    assert get_agent(db, "coder_2").display_name == "coder" and get_agent(db, "coder").display_name is None
+    copy = resolve_team(db, "Research (2)")
+    assert copy.speaking_members() == ["user", "coder", "critic"]
+    assert resolve_team(db, "Research").speaking_members() == ["user", "coder", "critic"]
+
+
 def test_an_import_that_fails_midway_stores_nothing(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     real_save = storage.transfer.save_in
 

@@ -71,7 +71,7 @@ def test_every_option_is_stored(page, studio_db):  # type: ignore[no-untyped-def
     click(at, "agents.save")
     spec = get_agent(fresh(studio_db), "runner")
     assert spec.model_dump() == {
-        "name": "runner", "kind": "conversable", "description": "Runs things", "system_message": "Be brief.",
+        "name": "runner", "display_name": None, "kind": "conversable", "description": "Runs things", "system_message": "Be brief.",
         "model": BUILTIN_MODEL_NAME, "human_input_mode": "TERMINATE", "max_consecutive_auto_reply": 4,
         "termination": {"mode": "endswith", "keyword": "DONE"},
         "code_execution": {"mode": "docker", "work_dir": "shared", "timeout": 30.0, "last_n_messages": 3,

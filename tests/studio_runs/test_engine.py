@@ -210,3 +210,21 @@ def test_a_tool_written_as_async_def_runs_in_a_studio_run(db, engine, llm) -> No
     assert get_run(db, run_id).status == "completed"
     result = next(e.event for e in events_after(db, run_id, 0) if e.kind == "tool_result")
     assert result.ok and result.content == "rain in Seoul"
+
+
+def test_a_copied_agent_speaks_under_its_original_name(db, engine, llm) -> None:
+    """A gallery team added next to agents of the same names stores "coder_2"; the run still says "coder"."""
+    team = coder_team(llm.url)
+    coder = team.agent("coder").model_copy(update={"name": "coder_2", "display_name": "coder"})
+    team = team.model_copy(update={
+        "agents": [coder, team.agent("executor")],
+        "team": team.team.model_copy(update={"members": ["executor", "coder_2"]}),
+    })
+    llm.script("writer", ["All done. TERMINATE"])
+
+    run_id = engine.start(team, "Say you are done.", api_keys=KEYS)
+    assert engine.wait(run_id, 30)
+
+    senders = [e.event.sender for e in events_after(db, run_id, 0) if e.kind == "message"]
+    assert senders[:2] == ["executor", "coder"] and "coder_2" not in senders
+    assert get_run(db, run_id).usage[0].agent == "coder"
