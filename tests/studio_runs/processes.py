@@ -16,7 +16,8 @@ from storage.runs import get_run
 from storage.validation import dump_document
 
 ROOT = Path(__file__).resolve().parents[2]
-LEASE_S = "2"  # short leases, so a killed process's runs are interrupted within seconds
+LEASE_S = "5"  # short leases, so a killed process's runs are interrupted within seconds (not so short that a
+# process starved of CPU on a loaded machine misses its heartbeats)
 
 
 def cli_env(tmp_path: Path, url: str, **extra: str) -> dict[str, str]:

@@ -17,6 +17,7 @@ from storage.transfer import import_run
 from storage.validation import dump_document, load_run_json
 from studio.runs.export import run_html, run_json, run_markdown
 from tests.studio_runs.conftest import coder_team
+from tests.studio_runs.processes import LEASE_S
 
 ROOT = Path(__file__).resolve().parents[2]
 PLOT = (
@@ -27,7 +28,7 @@ PLOT = (
 
 def _cli(tmp_path, *args, **kwargs):  # type: ignore[no-untyped-def]
     env = {**os.environ, "ROUNDTABLE_DATA_DIR": str(tmp_path / "data"), "OPENAI_API_KEY": "sk-test",
-           "ROUNDTABLE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "ROUNDTABLE_LEASE_S": "2"}
+           "ROUNDTABLE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "ROUNDTABLE_LEASE_S": LEASE_S}
     return subprocess.Popen(
         [sys.executable, "-m", "studio", "run", *args], cwd=ROOT, env=env, text=True,
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, **kwargs,

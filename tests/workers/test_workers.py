@@ -54,7 +54,12 @@ def test_runs_spread_over_two_workers(studio, start_worker, llm) -> None:  # typ
         llm.script(f"m{n}", [say(f"reply {n}", delay_s=1.0), "TERMINATE"])
     run_ids = [engine.start(coder_team(llm.url, model=f"m{n}"), f"task {n}") for n in range(4)]
     for run_id in run_ids:
-        wait_until(lambda r=run_id: _status(db, r) == "completed", 90, f"run {run_id} completed")
+        # generous: each worker process imports litellm before its first run (slow on a loaded machine)
+        try:
+            wait_until(lambda r=run_id: _status(db, r) == "completed", 180, f"run {run_id} completed")
+        except AssertionError:
+            print("statuses:", [(r, _status(db, r)) for r in run_ids], "\nworkers:", first.output, second.output)
+            raise
     workers = {get_run(db, run_id).worker for run_id in run_ids}
     assert workers == {first.holder, second.holder}, (first.output, second.output)
     for n, run_id in enumerate(run_ids):
@@ -96,6 +101,8 @@ def test_a_killed_worker_leaves_an_interrupted_run_that_continues(studio, start_
     llm.script("writer", ["```python\nprint('first block ran')\n```", hang(60), "TERMINATE"])
     run_id = engine.start(coder_team(llm.url, timeout=120), "work")
     wait_until(lambda: any(e.kind == "code_finished" for e in events_after(db, run_id)), 60, "code to run")
+    # killed while the model "thinks": its second request (the hang) has arrived, so Continue gets "TERMINATE"
+    wait_until(lambda: len(llm.requests_for("writer")) >= 2, 60, "the model asked again")
     time.sleep(0.5)
     before = [e.kind for e in events_after(db, run_id)]
     os.kill(worker.process.pid, signal.SIGKILL)
