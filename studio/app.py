@@ -32,4 +32,8 @@ PAGES = {
     ],
 }
 
-st.navigation(PAGES).run()
+from studio.render.narrow_screen import narrow_screen_layout  # noqa: E402
+
+page = st.navigation(PAGES)
+narrow_screen_layout()
+page.run()

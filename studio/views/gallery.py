@@ -9,6 +9,7 @@ from studio import ui
 from studio.defaults import BUILTIN_MODEL_NAME, BUILTIN_MODEL_NOTE
 from studio.formstate import show_flash
 from studio.gallery import copy_to_designs, customise, gallery_team, gallery_teams
+from studio.render.narrow_screen import CARDS_KEY
 from studio.state import database
 
 PAGE = "gallery"
@@ -65,7 +66,7 @@ def add(key: str) -> None:
 
 
 added = st.session_state.get(f"{PAGE}.added")
-for column, team in zip(st.columns(len(teams)), teams, strict=True):
+for column, team in zip(st.container(key=f"{CARDS_KEY}-gallery").columns(len(teams)), teams, strict=True):
     with column, st.container(border=True, height="stretch"):
         st.subheader(team.title, anchor=False)
         members = "\n".join(f"- **{agent.name}**: {agent.description}" for agent in team.document.agents)

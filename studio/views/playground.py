@@ -13,6 +13,7 @@ from storage.runs import get_run, list_runs
 from studio.gallery import add_as_is, gallery_teams
 from studio.render.answer_panel import answer_panel, answer_placeholder
 from studio.render.live import follow_run
+from studio.render.narrow_screen import CARDS_KEY
 from studio.runs.service import continue_run, start_team_run
 from studio.state import database, run_engine
 
@@ -76,7 +77,8 @@ def _add_and_run(key: str, task: str) -> None:
 if run_id is None and not teams:
     st.markdown("Start with a ready-made team: one click adds it and runs it on an example task, with the built-in "
                 "model on this computer (no API key needed). You can change it all later.")
-    for column, offer in zip(st.columns(len(gallery_teams())), gallery_teams(), strict=True):
+    offers = st.container(key=f"{CARDS_KEY}-offers").columns(len(gallery_teams()))
+    for column, offer in zip(offers, gallery_teams(), strict=True):
         with column, st.container(border=True, height="stretch"):
             st.markdown(f"**{offer.icon} {offer.title}**\n\n{offer.summary}\n\n*{offer.example_task}*")
             if st.button("Add and run", key=f"{KEY}.offer.{offer.key}", type="primary", icon=":material/play_arrow:",

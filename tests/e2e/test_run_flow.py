@@ -16,7 +16,7 @@ from storage import open_database
 from storage.designs import save_agent, save_model, save_team
 from storage.documents import AgentSpec, CodeExecutionSpec, ModelSpec, TeamSpec
 from storage.secrets import store_api_key
-from tests.support.studio import browser_page, studio_server, wait_until_idle
+from tests.support.studio import browser_page, open_sidebar, studio_server, wait_until_idle
 
 PLOT = (
     "Here is the chart.\n```python\nimport matplotlib.pyplot as plt\nxs = list(range(1, 11))\n"
@@ -71,6 +71,7 @@ def slow(text: str, seconds: float = 1.0) -> Step:
 def start_run(page, url: str, team: str, task: str) -> int:  # type: ignore[no-untyped-def]
     page.goto(url)
     wait_until_idle(page)
+    open_sidebar(page)
     page.get_by_role("combobox", name="Team").click()
     page.get_by_role("option", name=team, exact=True).click()
     page.get_by_label("Task").fill(task)

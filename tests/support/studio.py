@@ -104,6 +104,15 @@ def browser_page(width: int = 1400, height: int = 900) -> Iterator[object]:
         yield new_page(browser, width, height)
 
 
+def open_sidebar(page) -> None:  # type: ignore[no-untyped-def]
+    """Open the sidebar if the studio collapsed it (narrow screens start with it closed)."""
+    sidebar = page.locator('[data-testid="stSidebar"]')
+    sidebar.wait_for(state="attached")
+    if sidebar.get_attribute("data-collapsed") == "true":
+        page.locator('[data-testid="stExpandSidebarButton"]').click()
+        page.wait_for_selector('[data-testid="stSidebar"][data-collapsed="false"]')
+
+
 def wait_until_idle(page, timeout: float = 30_000) -> None:  # type: ignore[no-untyped-def]
     """Wait until Streamlit finished running the page script."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', state="attached", timeout=timeout)
