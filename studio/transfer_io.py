@@ -9,7 +9,8 @@ from storage import Database, DocumentError
 from storage.documents import TeamDocument
 from storage.secrets import key_source
 from storage.transfer import ImportReport, endpoint_changes, export_team, team_conflicts
-from storage.validation import dump_document, load_team_json
+from storage.validation import dump_document, parse_team_document, read_json
+from studio import autogen_studio
 from studio.codegen import script_file_name, team_script
 
 
@@ -23,18 +24,35 @@ class ParsedImport:
     hint: str = ""
     conflicts: list[str] = field(default_factory=list)
     endpoint_changes: list[str] = field(default_factory=list)  # what "overwrite" would send elsewhere
+    origin: str = "Roundtable"  # or "AutoGen Studio"
+    not_mapped: list[str] = field(default_factory=list)  # parts of a foreign file left out, each with the reason
+    notes: list[str] = field(default_factory=list)  # what to do before running it
 
 
 def parse_upload(db: Database, data: bytes | str, source: str) -> ParsedImport:
-    """Read a team file (or pasted text); never raises for a bad file."""
+    """Read a team file (or pasted text): a Roundtable export or an AutoGen Studio team; never raises for a bad file.
+
+    An AutoGen Studio team becomes a Roundtable document first, which is then checked like any other file.
+    """
     if not data.strip():
         return ParsedImport(source, problems=["the file is empty"])
+    origin, not_mapped, notes = "Roundtable", [], []
     try:
-        document = load_team_json(data, source)
+        raw = read_json(data, source)
+        if autogen_studio.is_autogen_studio(raw):
+            origin = "AutoGen Studio"
+            conversion = autogen_studio.convert(raw)
+            raw = conversion.document.model_dump(mode="json")
+            not_mapped, notes = [str(item) for item in conversion.not_mapped], conversion.notes
+        document = parse_team_document(raw, source)
+    except autogen_studio.TeamImportError as error:
+        return ParsedImport(source, problems=[str(error)], origin=origin)
     except DocumentError as error:
-        return ParsedImport(source, problems=[str(p) for p in error.problems], hint=_hint(error))
+        return ParsedImport(source, problems=[str(p) for p in error.problems], hint=_hint(error), origin=origin,
+                            not_mapped=not_mapped)
     conflicts = [str(c) for c in team_conflicts(db, document)]
-    return ParsedImport(source, document, conflicts=conflicts, endpoint_changes=endpoint_changes(db, document))
+    return ParsedImport(source, document, conflicts=conflicts, endpoint_changes=endpoint_changes(db, document),
+                        origin=origin, not_mapped=not_mapped, notes=notes)
 
 
 def _hint(error: DocumentError) -> str:

@@ -9,10 +9,25 @@ from storage.transfer import import_team
 from studio import ui
 from studio.render.safe_markdown import safe_markdown
 from studio.state import database
-from studio.transfer_io import describe_report, export_files, parse_upload
+from studio.transfer_io import ParsedImport, describe_report, export_files, parse_upload
 from studio.validation import validate_document
 
 PAGE = "transfer"
+
+
+
+def show_foreign(parsed: ParsedImport) -> None:
+    """What became of a file from another tool: what did not map and why, and what to do before running."""
+    st.info(safe_markdown(f"**{parsed.source}** is an {parsed.origin} team: it was translated into a Roundtable "
+                          "team. Check what was left out before importing."), icon=":material/translate:")
+    with st.container(border=True, key=f"{PAGE}.not_mapped"):
+        st.markdown(f"**Not imported ({len(parsed.not_mapped)})**" if parsed.not_mapped else
+                    "**Everything in the file was imported.**")
+        if parsed.not_mapped:
+            st.markdown("\n".join(safe_markdown(f"- {item}").replace("\n", " ") for item in parsed.not_mapped))
+    for note in parsed.notes:
+        st.caption(safe_markdown(f":material/info: {note}"))
+
 
 db = database()
 ui.header(
@@ -24,7 +39,8 @@ import_tab, export_tab = st.tabs([":material/upload: Import a team", ":material/
 
 with import_tab:
     upload, paste = st.columns(2)
-    uploaded = upload.file_uploader("Upload a team file (.json)", type=["json"], key=f"{PAGE}.upload")
+    uploaded = upload.file_uploader("Upload a team file (.json)", type=["json"], key=f"{PAGE}.upload",
+                                    help="A team exported from Roundtable, or a team exported from AutoGen Studio 0.4.")
     pasted = paste.text_area("...or paste its JSON", key=f"{PAGE}.paste", height=140,
                              placeholder='{"format": "roundtable.team", ...}')
     parsed = None
@@ -33,9 +49,11 @@ with import_tab:
     elif pasted.strip():
         parsed = parse_upload(db, pasted, "the pasted text")
     if parsed is None:
-        ui.empty_state("Upload a file exported from Roundtable, or paste its content, to see what it contains.",
-                       ":material/upload_file:")
+        ui.empty_state("Upload a file exported from Roundtable, or paste its content, to see what it contains. "
+                       "Teams exported from AutoGen Studio 0.4 can be imported too.", ":material/upload_file:")
     elif parsed.document is None:
+        if parsed.not_mapped:
+            show_foreign(parsed)
         st.error(f"**{parsed.source} cannot be imported:**\n\n" + "\n".join(f"- {p}" for p in parsed.problems)
                  + (f"\n\n{parsed.hint}" if parsed.hint else ""), icon=":material/error:")
     else:
@@ -51,6 +69,8 @@ with import_tab:
             warnings = [i for i in validate_document(document) if i.severity == "warning" or "environment" in i.message]
             for issue in warnings:
                 st.caption(f":material/info: {issue}")
+        if parsed.origin != "Roundtable":
+            show_foreign(parsed)
         choice = None
         if parsed.conflicts:
             st.warning("You already have different designs with these names: " + ", ".join(parsed.conflicts),
