@@ -12,6 +12,9 @@ from storage.transfer import ImportReport, endpoint_changes, export_team, team_c
 from storage.validation import dump_document, parse_team_document, read_json
 from studio import autogen_studio
 from studio.codegen import script_file_name, team_script
+from studio.codegen_ag2 import ag2_file_name, ag2_script
+
+SCRIPT_TARGETS = {"components": "Roundtable's components", "autogen": "AG2 (pip install ag2)"}
 
 
 @dataclass
@@ -70,11 +73,16 @@ def describe_report(report: ImportReport) -> str:
     return "  \n".join(parts)
 
 
-def export_files(db: Database, team: str) -> tuple[TeamDocument, tuple[str, str], tuple[str, str]]:
-    """The team document, and (file name, content) for its JSON and its Python script."""
+def export_files(
+    db: Database, team: str, target: str = "components"
+) -> tuple[TeamDocument, tuple[str, str], tuple[str, str]]:
+    """The team document, and (file name, content) for its JSON and its Python script.
+
+    ``target``: the script uses Roundtable's ``components`` API, or AG2's ``autogen`` (``SCRIPT_TARGETS``).
+    """
     document = export_team(db, team)
     stored = [m.name for m in document.models if key_source(db, m) == "stored"]
     base = re.sub(r"[^a-z0-9]+", "_", team.lower()).strip("_") or "team"
-    return document, (f"{base}.json", dump_document(document) + "\n"), (
-        script_file_name(document), team_script(document, stored)
-    )
+    script = ((ag2_file_name(document), ag2_script(document, stored)) if target == "autogen"
+              else (script_file_name(document), team_script(document, stored)))
+    return document, (f"{base}.json", dump_document(document) + "\n"), script

@@ -9,7 +9,7 @@ from storage.transfer import import_team
 from studio import ui
 from studio.render.safe_markdown import safe_markdown
 from studio.state import database
-from studio.transfer_io import ParsedImport, describe_report, export_files, parse_upload
+from studio.transfer_io import SCRIPT_TARGETS, ParsedImport, describe_report, export_files, parse_upload
 from studio.validation import validate_document
 
 PAGE = "transfer"
@@ -96,8 +96,20 @@ with export_tab:
         ui.empty_state("No teams to export yet: build one on the Teams page, or add one from the Gallery.")
     else:
         name = st.selectbox("Team", names, key=f"{PAGE}.team")
-        document, (json_name, json_text), (py_name, py_text) = export_files(db, name)
         left, right = st.columns(2)
+        with right, st.container(border=True):
+            st.markdown("**Python script**")
+            target = st.segmented_control("Written for", list(SCRIPT_TARGETS), format_func=SCRIPT_TARGETS.get,
+                                          key=f"{PAGE}.target", default="components", required=True)
+            document, (json_name, json_text), (py_name, py_text) = export_files(db, name, target or "components")
+            st.caption("The same team written with the components API: run it with python, or keep building in code. "
+                       "Keys come from environment variables." if target != "autogen" else
+                       "The same team written for AG2 (`import autogen`): run it where `pip install \"ag2[openai]\"` "
+                       "is done. Keys come from environment variables.")
+            st.download_button("Download Python", py_text, file_name=py_name, mime="text/x-python",
+                               key=f"{PAGE}.download_py", icon=":material/code:", type="primary")
+            with st.expander("Show the script"):
+                st.code(py_text, language="python", height=400)
         with left, st.container(border=True):
             st.markdown("**JSON file**")
             st.caption("The team with its agents, models and tools, to import into another studio.")
@@ -105,11 +117,3 @@ with export_tab:
                                key=f"{PAGE}.download_json", icon=":material/data_object:", type="primary")
             with st.expander("Show the JSON"):
                 st.code(json_text, language="json", height=400)
-        with right, st.container(border=True):
-            st.markdown("**Python script**")
-            st.caption("The same team written with the components API: run it with python, or keep building in code. "
-                       "Keys come from environment variables.")
-            st.download_button("Download Python", py_text, file_name=py_name, mime="text/x-python",
-                               key=f"{PAGE}.download_py", icon=":material/code:", type="primary")
-            with st.expander("Show the script"):
-                st.code(py_text, language="python", height=400)

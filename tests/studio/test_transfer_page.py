@@ -118,3 +118,20 @@ def test_an_autogen_studio_file_that_cannot_be_a_team_says_why(page, studio_db):
     no_errors(at)
     assert "a Swarm team cannot be imported" in "\n".join(e.value for e in at.error)
     assert "transfer.import" not in [b.key for b in at.button]
+
+
+def test_export_writes_the_script_for_ag2_when_chosen(page, studio_db):  # type: ignore[no-untyped-def]
+    save_model(studio_db, ModelSpec(name="GPT", model="gpt-4o-mini", api_key_env="MY_KEY"))
+    save_agent(studio_db, AgentSpec(name="writer", model="GPT"))
+    save_agent(studio_db, AgentSpec(name="me", kind="user_proxy"))
+    save_team(studio_db, TeamSpec(name="Writers", kind="two_agent", members=["me", "writer"], initiator="me"))
+    at = page("transfer")
+    assert any("from components import (" in c.value for c in at.code)
+    at.button_group(key="transfer.target").set_value("autogen").run()
+    no_errors(at)
+    script = next(c.value for c in at.code if "initiate_chat" in c.value)
+    assert "from autogen import AssistantAgent, UserProxyAgent" in script and "components" not in script
+    assert "'api_key': key_from('MY_KEY')" in script
+    assert "The same team written for AG2" in texts(at)
+    _, _, (py_name, py_text) = export_files(studio_db, "Writers", "autogen")
+    assert py_name == "writers_ag2.py" and py_text.strip() == script.strip()
