@@ -280,3 +280,13 @@ def test_the_imported_team_runs_in_autogen_studio_order(llm, tmp_path) -> None: 
     assert "12.57" in str(sent[2].content) and "APPROVE" in str(sent[-1].content)
     assert llm.remaining("scripted-writer") == 1
     assert llm.requests_for("scripted-writer")[0]["messages"][0]["content"].startswith("You write short")
+
+
+def test_a_gallery_file_imports_its_first_team_and_says_so() -> None:
+    teams = [ags("write_and_review"), ags("trip_planners")]
+    gallery = {"id": "my_gallery", "name": "My gallery", "metadata": {"version": "1.0.0"},
+               "items": {"teams": teams, "components": {"agents": [], "models": [], "tools": [], "terminations": []}}}
+    assert is_autogen_studio(gallery)
+    conversion = convert(gallery)
+    assert conversion.document.team.name == "Write and review"
+    assert any('gallery of 2 teams: the first, "Write and review", is imported' in n for n in conversion.notes)
