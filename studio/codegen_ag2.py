@@ -219,8 +219,14 @@ def _team(document: TeamDocument, agent_vars: dict[str, str], model_vars: dict[s
     chooser = selection_model(team, members) if team.speaker_selection == "auto" else None
     manager_model = team.manager_model or (chooser[0] if chooser else None)
     selection = "round_robin" if team.speaker_selection == "auto" and not manager_model else team.speaker_selection
+    picker = ""
+    if team.transitions is not None and any(a.tools for a in members):
+        picker = _TOOL_CALLS_FIRST.format(method=selection)
+        selection_arg = "speaker_selection_method=tool_calls_first"
+    else:
+        selection_arg = f"speaker_selection_method={selection!r}"
     group_args = [f"agents=[{', '.join(agent_vars[m] for m in team.members)}]", "messages=[]",
-                  f"max_round={team.max_round}", f"speaker_selection_method={selection!r}"]
+                  f"max_round={team.max_round}", selection_arg]
     if team.send_introductions:
         group_args.append("send_introductions=True")
     if team.transitions is None:
@@ -235,8 +241,21 @@ def _team(document: TeamDocument, agent_vars: dict[str, str], model_vars: dict[s
     rule = _team_rule(team.termination, "len(groupchat.messages)")
     if rule:  # the manager sees every message: the team's rules, and AutoGen's default "TERMINATE"
         manager_args.append(f"is_termination_msg=lambda m: content_str(m.get('content')) == 'TERMINATE' or {rule}")
-    return (_section("Group chat") + "groupchat = GroupChat(\n" + "".join(f"    {a},\n" for a in group_args) + ")\n"
+    return (_section("Group chat") + picker + "groupchat = GroupChat(\n" + "".join(f"    {a},\n" for a in group_args) + ")\n"
             + "manager = GroupChatManager(\n" + "".join(f"    {a},\n" for a in manager_args) + ")")
+
+
+# Roundtable's group chat gives a tool call to a member that can run it even where the speaker transitions
+# lead elsewhere; AG2 would end the chat ("No next speaker selected"), so the script chooses that member itself.
+_TOOL_CALLS_FIRST = '''def tool_calls_first(last_speaker, groupchat):
+    """A tool call goes to a member that can run it (as in Roundtable); otherwise {method!r} with the transitions."""
+    calls = groupchat.messages[-1].get("tool_calls") if groupchat.messages else None
+    names = [call["function"]["name"] for call in calls or []]
+    able = [agent for agent in groupchat.agents if names and agent.can_execute_function(names)]
+    return able[0] if able else {method!r}
+
+
+'''
 
 
 def _main(document: TeamDocument, agent_vars: dict[str, str], task: str) -> str:

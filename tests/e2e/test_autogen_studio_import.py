@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,11 @@ import pytest
 from components.llm.scripted import ScriptedLLMServer, say, tool_call
 from storage import open_database
 from storage.designs import get_team
+from storage.transfer import import_team
+from studio.transfer_io import parse_upload
 from tests.e2e.test_design_flow import Studio, sel
 from tests.e2e.test_run_flow import chat_texts, start_run, wait_text
+from tests.studio.test_codegen_ag2 import ag2_python, speakers
 from tests.support.studio import browser_page, studio_server, wait_until_idle
 
 pytestmark = pytest.mark.timeout(900)
@@ -65,3 +69,43 @@ def test_import_an_autogen_studio_team_and_run_it(tmp_path) -> None:  # type: ig
         assert "12.57" in text and "Clear and correct. APPROVE" in text and "never sent" not in text
         assert re.search(r'critic said \W?APPROVE', page.content()), "the run says the team phrase ended it"
         assert llm.remaining("scripted-writer") == 1
+
+
+def test_export_the_imported_team_for_ag2_and_run_it_there(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """From AutoGen Studio through Roundtable to AG2: the imported team, exported on the page with the AG2
+    target chosen, runs on real AG2 against the scripted model in the same turn order."""
+    python = ag2_python()
+    data = tmp_path / "data"
+    data.mkdir()
+    with ScriptedLLMServer() as llm:
+        db = open_database(f"sqlite:///{data / 'roundtable.db'}")
+        try:
+            parsed = parse_upload(db, FILE.read_text().replace("http://127.0.0.1:9/v1", llm.url), "team.json")
+            import_team(db, parsed.document, source=parsed.source)
+        finally:
+            db.close()
+        with studio_server(data) as url, browser_page() as page:
+            page.goto(url)
+            wait_until_idle(page)
+            me = Studio(page, url, tmp_path)
+            me.go("Import / Export")
+            page.get_by_role("tab", name=re.compile("Export a team")).click()
+            me.choose("transfer.team", "Write and review")
+            page.locator(sel("transfer.target")).get_by_text("AG2 (pip install ag2)").click()
+            me.settle()
+            me.sees("The same team written for AG2")
+            with page.expect_download() as download:
+                me.click("transfer.download_py")
+            script = tmp_path / download.value.suggested_filename
+            download.value.save_as(script)
+        assert script.name == "write_and_review_ag2.py"
+        llm.script("scripted-writer", [tool_call("circle_area", {"radius": 2}), say("Draft: area 12.57."),
+                                       say("Clear and correct. APPROVE"), say("never sent")])
+        result = subprocess.run([python, str(script), "Describe a circle of radius 2."], cwd=tmp_path,
+                                capture_output=True, text=True, timeout=240, stdin=subprocess.DEVNULL, check=False,
+                                env={k: v for k, v in os.environ.items() if k != "PYTHONPATH"})
+        remaining = llm.remaining("scripted-writer")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert speakers(result.stdout, "chat_manager") == ["user", "writer", "user", "writer", "critic"], \
+        result.stdout[-3000:]
+    assert "Termination message condition on the GroupChatManager" in result.stdout and remaining == 1

@@ -126,3 +126,22 @@ def test_a_hostile_end_phrase_and_names_stay_strings_in_the_ag2_script() -> None
     imported = {alias.name for n in ast.walk(tree) if isinstance(n, ast.Import) for alias in n.names}
     assert imported == {"os", "sys"}  # the script's own imports only
     assert "class_ = UserProxyAgent(" in source or "class_2 = UserProxyAgent(" in source
+
+
+def test_an_imported_autogen_studio_team_runs_on_ag2_with_its_tool(llm, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """The import's transitions lead from the task giver to the participants only, and the task giver runs
+    the tools: the script hands each tool call to it (AG2 alone would end the chat there)."""
+    import json
+
+    from studio.autogen_studio import convert
+
+    path = Path(__file__).parent / "autogen_studio_files" / "write_and_review.json"
+    document = convert(json.loads(path.read_text().replace("http://127.0.0.1:9/v1", llm.url))).document
+    llm.script("scripted-writer", [tool_call("circle_area", {"radius": 2}), say("Draft: area 12.57."),
+                                   say("Not bad. APPROVE"), say("never sent")])
+    result = run_ag2(document, "Describe a circle of radius 2.", tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert speakers(result.stdout, "chat_manager") == ["user", "writer", "user", "writer", "critic"], \
+        result.stdout[-3000:]
+    assert "12.57" in result.stdout and "never sent" not in result.stdout
+    assert llm.remaining("scripted-writer") == 1
