@@ -29,7 +29,8 @@ def map_model(client: Component, what: str, findings: Findings) -> ModelSpec | N
         return None
     model = text_field(config, "model", what, findings, limit=200)
     if not model or not model.strip():
-        findings.skip(what, 'has no "model" name')
+        if model is not None or config.get("model") is None:  # else text_field said what is wrong
+            findings.skip(what, 'has no "model" name')
         return None
     data: dict[str, Any] = {"name": model.strip()[:100], "stream": True}
     if client.kind == _AZURE:

@@ -45,11 +45,18 @@ def _import_line(item: Any) -> str | None:
     return f"import {line}" if line else None
 
 
-def _defined_function(source: str) -> str | None:
+def _parse(source: str) -> ast.Module | str:
+    """The syntax tree, or why there is none: code nested past the parser's limits (``-`` * 100,000, say)
+    exhausts its memory or recursion instead of raising SyntaxError."""
     try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return None
+        return ast.parse(source)
+    except SyntaxError as error:
+        return f"Python syntax error at line {error.lineno}: {error.msg}"
+    except (MemoryError, RecursionError, ValueError):
+        return "the code is nested too deeply to read"
+
+
+def _defined_function(tree: ast.Module) -> str | None:
     return next((n.name for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)), None)
 
 
@@ -61,7 +68,8 @@ def map_tool(tool: Component, what: str, findings: Findings) -> ToolSpec | None:
     config = tool.config
     code = text_field(config, "source_code", what, findings, limit=MAX_SOURCE)
     if not code or not code.strip():
-        findings.skip(what, 'has no "source_code"')
+        if code is not None or config.get("source_code") is None:  # else text_field said what is wrong
+            findings.skip(what, 'has no "source_code"')
         return None
     imports = config.get("global_imports") or []
     imports = imports if isinstance(imports, list) else [imports]
@@ -72,7 +80,11 @@ def map_tool(tool: Component, what: str, findings: Findings) -> ToolSpec | None:
         return None
     source = "\n".join(dict.fromkeys(line for line in lines if line))
     source = (source + "\n\n\n" if source else "") + textwrap.dedent(code).strip() + "\n"
-    function = _defined_function(source)
+    tree = _parse(source)
+    if isinstance(tree, str):
+        findings.skip(f'{what} "{shown(config.get("name"))}"', f"the code does not pass the Tools page's checks: {tree}")
+        return None
+    function = _defined_function(tree)
     name = text_field(config, "name", what, findings, limit=64) or function
     if function and name != function:
         findings.note(f'Tool "{shown(name)}" is imported under its function\'s name "{function}".')

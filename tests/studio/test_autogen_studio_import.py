@@ -290,3 +290,15 @@ def test_a_gallery_file_imports_its_first_team_and_says_so() -> None:
     conversion = convert(gallery)
     assert conversion.document.team.name == "Write and review"
     assert any('gallery of 2 teams: the first, "Write and review", is imported' in n for n in conversion.notes)
+
+
+@pytest.mark.parametrize("body", ["-" * 150_000 + "1", "not " * 40_000 + "x", "a." * 90_000 + "b", "(" * 5000 + ")" * 5000])
+def test_tool_code_nested_past_the_parsers_limits_is_left_out(body: str) -> None:
+    """Such code makes ast.parse run out of memory or recursion instead of raising SyntaxError."""
+    data = ags("write_and_review")
+    tool = data["config"]["participants"][0]["config"]["tools"][0]["config"]
+    tool["source_code"] = f'def circle_area(radius: float) -> str:\n    """Area."""\n    return {body}\n'
+    conversion = convert(data)
+    assert conversion.document.tools == [] and conversion.document.agent("writer").tools == []
+    assert 'tool "circle_area": the code does not pass the Tools page\'s checks' in not_mapped(conversion)
+    assert "source_code" not in not_mapped(conversion)
