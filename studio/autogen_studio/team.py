@@ -72,7 +72,6 @@ class _Builder:
         self.findings = findings
         self.models = ModelNames()
         self.tools: dict[str, ToolSpec] = {}
-        self.agents: list[AgentSpec] = []
         self.names: set[str] = {"user"}
 
     def model(self, value: Any, what: str) -> str | None:
@@ -93,7 +92,11 @@ class _Builder:
         return spec.name
 
     def agent_tools(self, config: dict[str, Any], what: str) -> list[str]:
-        items = list(config.get("tools") or []) if isinstance(config.get("tools") or [], list) else []
+        items = config.get("tools") or []
+        if not isinstance(items, list):
+            self.findings.skip(f"{what}: tools", f"should be a list of tools, got {type(items).__name__}")
+            items = []
+        items = list(items)
         benches = config.get("workbench") or []
         for bench in benches if isinstance(benches, list) else [benches]:
             component = read_component(bench, f"{what}: workbench", self.findings)
