@@ -154,7 +154,7 @@ def _code_execution(agent: AgentSpec) -> tuple[str, str]:
 
 def _agent(document: TeamDocument, agent: AgentSpec, agent_vars: dict[str, str], model_vars: dict[str, str]) -> str:
     var = agent_vars[agent.name]
-    args = [f"name={agent.name!r}"]
+    args = [f"name={document.speaking_names().get(agent.name, agent.name)!r}"]  # a copy speaks as the original
     if agent.system_message is not None:
         args.append(f"system_message={_text(agent.system_message)}")
     if agent.description:

@@ -145,3 +145,10 @@ def test_an_imported_autogen_studio_team_runs_on_ag2_with_its_tool(llm, tmp_path
         result.stdout[-3000:]
     assert "12.57" in result.stdout and "never sent" not in result.stdout
     assert llm.remaining("scripted-writer") == 1
+
+
+def test_a_renamed_copy_speaks_under_its_display_name_in_the_ag2_script() -> None:
+    agents = [AgentSpec(name="me", kind="user_proxy"), AgentSpec(name="planner_2", display_name="planner", model="Scripted")]
+    team = TeamSpec(name="Pair", kind="two_agent", members=["me", "planner_2"], initiator="me", max_turns=1)
+    source = ag2_script(TeamDocument(team=team, agents=agents, models=[model("http://127.0.0.1:9/v1")]))
+    assert "planner_2 = AssistantAgent(\n    name='planner'," in source
