@@ -135,3 +135,16 @@ def test_export_writes_the_script_for_ag2_when_chosen(page, studio_db):  # type:
     assert "The same team written for AG2" in texts(at)
     _, _, (py_name, py_text) = export_files(studio_db, "Writers", "autogen")
     assert py_name == "writers_ag2.py" and py_text.strip() == script.strip()
+
+
+def test_what_an_autogen_studio_file_names_cannot_fetch_anything_on_the_page(page, studio_db):  # type: ignore[no-untyped-def]
+    data = json.loads((AGS_FILES / "write_and_review.json").read_text())
+    data["label"] = "Team ![x](http://attacker.invalid/leak.png)"
+    data["config"]["participants"].append({"provider": "evil.![y](http://attacker.invalid/p.png)", "config": {
+        "name": "<img src=x onerror=alert(1)>"}})
+    at = page("transfer")
+    at.text_area(key="transfer.paste").input(json.dumps(data)).run()
+    no_errors(at)
+    drawn = "\n".join(str(m.value) for m in at.markdown)
+    assert "attacker.invalid" in drawn and "![" not in drawn  # shown as a link at most, never an image
+    assert "<img" not in drawn
