@@ -15,7 +15,6 @@ from studio.validation import validate_document
 PAGE = "transfer"
 
 
-
 def show_foreign(parsed: ParsedImport) -> None:
     """What became of a file from another tool: what did not map and why, and what to do before running."""
     st.info(safe_markdown(f"**{parsed.source}** is an {parsed.origin} team: it was translated into a Roundtable "
