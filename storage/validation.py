@@ -311,7 +311,8 @@ def _too_deep(text: str, limit: int = MAX_NESTING) -> bool:
     return False
 
 
-def _read_json(text: str | bytes, source: str) -> Any:
+def read_json(text: str | bytes, source: str) -> Any:
+    """JSON from a file a person uploaded: DocumentError (one clear problem) for bad JSON or too deep nesting."""
     try:
         if _too_deep(text.decode() if isinstance(text, bytes) else text):
             problem = Problem("", f"nested too deeply (more than {MAX_NESTING} levels of arrays and objects)")
@@ -344,12 +345,12 @@ def parse_run_document(data: Any, source: str = "run document") -> RunDocument:
 
 def load_team_json(text: str | bytes, source: str) -> TeamDocument:
     """Parse an uploaded team file; ``source`` (the file name) appears in every error."""
-    return parse_team_document(_read_json(text, source), source)
+    return parse_team_document(read_json(text, source), source)
 
 
 def load_run_json(text: str | bytes, source: str) -> RunDocument:
     """Parse an uploaded run file; ``source`` (the file name) appears in every error."""
-    return parse_run_document(_read_json(text, source), source)
+    return parse_run_document(read_json(text, source), source)
 
 
 def dump_document(document: TeamDocument | RunDocument) -> str:

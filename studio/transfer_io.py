@@ -9,8 +9,12 @@ from storage import Database, DocumentError
 from storage.documents import TeamDocument
 from storage.secrets import key_source
 from storage.transfer import ImportReport, endpoint_changes, export_team, team_conflicts
-from storage.validation import dump_document, load_team_json
+from storage.validation import dump_document, parse_team_document, read_json
+from studio import autogen_studio
 from studio.codegen import script_file_name, team_script
+from studio.codegen_ag2 import ag2_file_name, ag2_script
+
+SCRIPT_TARGETS = {"components": "Roundtable's components", "autogen": "AG2 (pip install ag2)"}
 
 
 @dataclass
@@ -23,18 +27,35 @@ class ParsedImport:
     hint: str = ""
     conflicts: list[str] = field(default_factory=list)
     endpoint_changes: list[str] = field(default_factory=list)  # what "overwrite" would send elsewhere
+    origin: str = "Roundtable"  # or "AutoGen Studio"
+    not_mapped: list[str] = field(default_factory=list)  # parts of a foreign file left out, each with the reason
+    notes: list[str] = field(default_factory=list)  # what to do before running it
 
 
 def parse_upload(db: Database, data: bytes | str, source: str) -> ParsedImport:
-    """Read a team file (or pasted text); never raises for a bad file."""
+    """Read a team file (or pasted text): a Roundtable export or an AutoGen Studio team; never raises for a bad file.
+
+    An AutoGen Studio team becomes a Roundtable document first, which is then checked like any other file.
+    """
     if not data.strip():
         return ParsedImport(source, problems=["the file is empty"])
+    origin, not_mapped, notes = "Roundtable", [], []
     try:
-        document = load_team_json(data, source)
+        raw = read_json(data, source)
+        if autogen_studio.is_autogen_studio(raw):
+            origin = "AutoGen Studio"
+            conversion = autogen_studio.convert(raw)
+            raw = conversion.document.model_dump(mode="json")
+            not_mapped, notes = [str(item) for item in conversion.not_mapped], conversion.notes
+        document = parse_team_document(raw, source)
+    except autogen_studio.TeamImportError as error:
+        return ParsedImport(source, problems=[str(error)], origin=origin)
     except DocumentError as error:
-        return ParsedImport(source, problems=[str(p) for p in error.problems], hint=_hint(error))
+        return ParsedImport(source, problems=[str(p) for p in error.problems], hint=_hint(error), origin=origin,
+                            not_mapped=not_mapped)
     conflicts = [str(c) for c in team_conflicts(db, document)]
-    return ParsedImport(source, document, conflicts=conflicts, endpoint_changes=endpoint_changes(db, document))
+    return ParsedImport(source, document, conflicts=conflicts, endpoint_changes=endpoint_changes(db, document),
+                        origin=origin, not_mapped=not_mapped, notes=notes)
 
 
 def _hint(error: DocumentError) -> str:
@@ -52,11 +73,16 @@ def describe_report(report: ImportReport) -> str:
     return "  \n".join(parts)
 
 
-def export_files(db: Database, team: str) -> tuple[TeamDocument, tuple[str, str], tuple[str, str]]:
-    """The team document, and (file name, content) for its JSON and its Python script."""
+def export_files(
+    db: Database, team: str, target: str = "components"
+) -> tuple[TeamDocument, tuple[str, str], tuple[str, str]]:
+    """The team document, and (file name, content) for its JSON and its Python script.
+
+    ``target``: the script uses Roundtable's ``components`` API, or AG2's ``autogen`` (``SCRIPT_TARGETS``).
+    """
     document = export_team(db, team)
     stored = [m.name for m in document.models if key_source(db, m) == "stored"]
     base = re.sub(r"[^a-z0-9]+", "_", team.lower()).strip("_") or "team"
-    return document, (f"{base}.json", dump_document(document) + "\n"), (
-        script_file_name(document), team_script(document, stored)
-    )
+    script = ((ag2_file_name(document), ag2_script(document, stored)) if target == "autogen"
+              else (script_file_name(document), team_script(document, stored)))
+    return document, (f"{base}.json", dump_document(document) + "\n"), script

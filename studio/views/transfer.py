@@ -9,10 +9,24 @@ from storage.transfer import import_team
 from studio import ui
 from studio.render.safe_markdown import safe_markdown
 from studio.state import database
-from studio.transfer_io import describe_report, export_files, parse_upload
+from studio.transfer_io import SCRIPT_TARGETS, ParsedImport, describe_report, export_files, parse_upload
 from studio.validation import validate_document
 
 PAGE = "transfer"
+
+
+def show_foreign(parsed: ParsedImport) -> None:
+    """What became of a file from another tool: what did not map and why, and what to do before running."""
+    st.info(safe_markdown(f"**{parsed.source}** is an {parsed.origin} team: it was translated into a Roundtable "
+                          "team. Check what was left out before importing."), icon=":material/translate:")
+    with st.container(border=True, key=f"{PAGE}.not_mapped"):
+        st.markdown(f"**Not imported ({len(parsed.not_mapped)})**" if parsed.not_mapped else
+                    "**Everything in the file was imported.**")
+        if parsed.not_mapped:
+            st.markdown("\n".join(safe_markdown(f"- {item}").replace("\n", " ") for item in parsed.not_mapped))
+    for note in parsed.notes:
+        st.caption(safe_markdown(f":material/info: {note}"))
+
 
 db = database()
 ui.header(
@@ -24,7 +38,8 @@ import_tab, export_tab = st.tabs([":material/upload: Import a team", ":material/
 
 with import_tab:
     upload, paste = st.columns(2)
-    uploaded = upload.file_uploader("Upload a team file (.json)", type=["json"], key=f"{PAGE}.upload")
+    uploaded = upload.file_uploader("Upload a team file (.json)", type=["json"], key=f"{PAGE}.upload",
+                                    help="A team exported from Roundtable, or a team exported from AutoGen Studio 0.4.")
     pasted = paste.text_area("...or paste its JSON", key=f"{PAGE}.paste", height=140,
                              placeholder='{"format": "roundtable.team", ...}')
     parsed = None
@@ -33,9 +48,11 @@ with import_tab:
     elif pasted.strip():
         parsed = parse_upload(db, pasted, "the pasted text")
     if parsed is None:
-        ui.empty_state("Upload a file exported from Roundtable, or paste its content, to see what it contains.",
-                       ":material/upload_file:")
+        ui.empty_state("Upload a file exported from Roundtable, or paste its content, to see what it contains. "
+                       "Teams exported from AutoGen Studio 0.4 can be imported too.", ":material/upload_file:")
     elif parsed.document is None:
+        if parsed.not_mapped:
+            show_foreign(parsed)
         st.error(f"**{parsed.source} cannot be imported:**\n\n" + "\n".join(f"- {p}" for p in parsed.problems)
                  + (f"\n\n{parsed.hint}" if parsed.hint else ""), icon=":material/error:")
     else:
@@ -51,6 +68,8 @@ with import_tab:
             warnings = [i for i in validate_document(document) if i.severity == "warning" or "environment" in i.message]
             for issue in warnings:
                 st.caption(f":material/info: {issue}")
+        if parsed.origin != "Roundtable":
+            show_foreign(parsed)
         choice = None
         if parsed.conflicts:
             st.warning("You already have different designs with these names: " + ", ".join(parsed.conflicts),
@@ -76,8 +95,20 @@ with export_tab:
         ui.empty_state("No teams to export yet: build one on the Teams page, or add one from the Gallery.")
     else:
         name = st.selectbox("Team", names, key=f"{PAGE}.team")
-        document, (json_name, json_text), (py_name, py_text) = export_files(db, name)
         left, right = st.columns(2)
+        with right, st.container(border=True):
+            st.markdown("**Python script**")
+            target = st.segmented_control("Written for", list(SCRIPT_TARGETS), format_func=SCRIPT_TARGETS.get,
+                                          key=f"{PAGE}.target", default="components", required=True)
+            document, (json_name, json_text), (py_name, py_text) = export_files(db, name, target or "components")
+            st.caption("The same team written with the components API: run it with python, or keep building in code. "
+                       "Keys come from environment variables." if target != "autogen" else
+                       "The same team written for AG2 (`import autogen`): run it where `pip install \"ag2[openai]\"` "
+                       "is done. Keys come from environment variables.")
+            st.download_button("Download Python", py_text, file_name=py_name, mime="text/x-python",
+                               key=f"{PAGE}.download_py", icon=":material/code:", type="primary")
+            with st.expander("Show the script"):
+                st.code(py_text, language="python", height=400)
         with left, st.container(border=True):
             st.markdown("**JSON file**")
             st.caption("The team with its agents, models and tools, to import into another studio.")
@@ -85,11 +116,3 @@ with export_tab:
                                key=f"{PAGE}.download_json", icon=":material/data_object:", type="primary")
             with st.expander("Show the JSON"):
                 st.code(json_text, language="json", height=400)
-        with right, st.container(border=True):
-            st.markdown("**Python script**")
-            st.caption("The same team written with the components API: run it with python, or keep building in code. "
-                       "Keys come from environment variables.")
-            st.download_button("Download Python", py_text, file_name=py_name, mime="text/x-python",
-                               key=f"{PAGE}.download_py", icon=":material/code:", type="primary")
-            with st.expander("Show the script"):
-                st.code(py_text, language="python", height=400)
