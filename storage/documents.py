@@ -13,6 +13,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from components.coding.python_source import UnreadableSource, parse_source
+
 SCHEMA_VERSION = 1
 """Version of the document format written by this code; documents of a newer version are refused."""
 
@@ -103,9 +105,9 @@ class ToolSpec(_Doc):
     @classmethod
     def _defines_the_function(cls, source: str, info: Any) -> str:
         try:
-            tree = ast.parse(source)
-        except SyntaxError as error:
-            raise ValueError(f"not valid Python: line {error.lineno}: {error.msg}") from None
+            tree = parse_source(source)
+        except UnreadableSource as error:
+            raise ValueError(f"not valid Python: {error}") from None
         defined = [
             node.name for node in tree.body if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
         ]

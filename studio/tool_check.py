@@ -13,6 +13,7 @@ import sys
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.coding.python_source import UnreadableSource, parse_source
 from studio.tool_signature import static_schema
 
 NEW_TOOL_SOURCE = '''from typing import Annotated
@@ -39,8 +40,8 @@ class ToolCheck:
 def functions_in(source: str) -> list[str]:
     """Top-level function names, or [] when the source does not parse."""
     try:
-        tree = ast.parse(source)
-    except SyntaxError:
+        tree = parse_source(source)
+    except UnreadableSource:
         return []
     return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
 
@@ -48,10 +49,9 @@ def functions_in(source: str) -> list[str]:
 def check_tool(source: str, name: str | None, description: str = "") -> ToolCheck:
     """Everything wrong with the tool (syntax, no function, no docstring, a parameter without a type)."""
     try:
-        ast.parse(source)
-    except SyntaxError as error:
-        where = f"line {error.lineno}" + (f", column {error.offset}" if error.offset else "")
-        return ToolCheck(error=f"Python syntax error at {where}: {error.msg}", line=error.lineno)
+        parse_source(source)
+    except UnreadableSource as error:
+        return ToolCheck(error=str(error), line=error.line)
     functions = functions_in(source)
     if not functions:
         return ToolCheck(error="define a function: def my_tool(x: int) -> str: ...")

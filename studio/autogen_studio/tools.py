@@ -12,6 +12,7 @@ import re
 import textwrap
 from typing import Any
 
+from components.coding.python_source import UnreadableSource, parse_source
 from storage.documents import ToolSpec
 from studio.autogen_studio.components import Component, Findings, build, shown, text_field
 from studio.tool_check import check_tool
@@ -49,11 +50,9 @@ def _parse(source: str) -> ast.Module | str:
     """The syntax tree, or why there is none: code nested past the parser's limits (``-`` * 100,000, say)
     exhausts its memory or recursion instead of raising SyntaxError."""
     try:
-        return ast.parse(source)
-    except SyntaxError as error:
-        return f"Python syntax error at line {error.lineno}: {error.msg}"
-    except (MemoryError, RecursionError, ValueError):
-        return "the code is nested too deeply to read"
+        return parse_source(source)
+    except UnreadableSource as error:
+        return str(error)
 
 
 def _defined_function(tree: ast.Module) -> str | None:

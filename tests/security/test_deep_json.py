@@ -49,3 +49,22 @@ def test_the_cli_exits_2_with_the_sentence_and_no_traceback(tmp_path) -> None:
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 2, done.stderr
     assert "nested too deeply" in done.stderr and "Traceback" not in done.stderr + done.stdout
+
+
+DEEP_TOOL = "def add(a: int) -> int:\n    \"\"\"Add.\"\"\"\n    return " + "-" * 150_000 + "1\n"
+
+
+def test_a_tool_nested_past_the_parser_is_a_problem_not_a_crash() -> None:
+    """``ast.parse`` runs out of memory or recursion on such code instead of raising SyntaxError."""
+    import json
+
+    from studio.tool_check import check_tool
+
+    team = {"format": "roundtable.team", "team": {"name": "T", "kind": "two_agent", "members": ["a", "b"],
+                                                 "initiator": "a"},
+            "agents": [{"name": "a", "kind": "user_proxy"}, {"name": "b", "tools": ["add"]}],
+            "tools": [{"name": "add", "source": DEEP_TOOL}]}
+    with pytest.raises(DocumentError) as raised:
+        load_team_json(json.dumps(team), "deep-tool.json")
+    assert "nested too deeply" in str(raised.value)
+    assert "nested too deeply" in (check_tool(DEEP_TOOL, "add").error or "")

@@ -114,7 +114,7 @@ def test_human_input_mode_defaults_to_the_kind_default() -> None:
 def test_tool_source_must_define_the_named_function() -> None:
     with pytest.raises(ValidationError, match="must define a function named add"):
         ToolSpec(name="add", source="def plus(a, b):\n    return a + b\n")
-    with pytest.raises(ValidationError, match="not valid Python: line 1"):
+    with pytest.raises(ValidationError, match="not valid Python: Python syntax error at line 1"):
         ToolSpec(name="add", source="def add(a, b) return a + b")
 
 
