@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from components.events import Event, MessageSent, SpeakerSelected, Usage, event_from_json, event_to_json
 from storage import Database, open_database
@@ -155,6 +155,45 @@ def bench_raw_sqlite(path: Path, events: list[Event]) -> Result:
         }
 
 
+def bench_plain_psycopg(url: str, events: list[Event]) -> Result:
+    """What a user would write by hand on PostgreSQL: psycopg, one kept connection per writer, a plain
+    INSERT + COMMIT per event (with the sequence number known to the writer), ``synchronous_commit=off``
+    as Roundtable sets it."""
+    import psycopg
+
+    dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+    def connect() -> psycopg.Connection:
+        connection = psycopg.connect(dsn)
+        connection.execute("SET synchronous_commit TO OFF")
+        connection.commit()
+        return connection
+
+    with connect() as connection:
+        connection.execute("CREATE TABLE plain_events (run_id INTEGER, seq INTEGER, kind TEXT, payload TEXT,"
+                           " PRIMARY KEY (run_id, seq))")
+        connection.commit()
+
+    def append(run_id: int, share: list[Event]) -> None:
+        with connect() as connection:
+            for seq, event in enumerate(share, 1):
+                connection.execute("INSERT INTO plain_events VALUES (%s, %s, %s, %s)",
+                                   (run_id, seq, event.kind, event_to_json(event)))
+                connection.commit()
+
+    single = timed(lambda: append(1, events))
+    share = events[: len(events) // THREADS]
+    threads = [threading.Thread(target=append, args=(100 + n, share)) for n in range(THREADS)]
+    start = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    concurrent = time.perf_counter() - start
+    return {"single": rate(len(events), single), "batch": None,
+            "concurrent": rate(len(share) * THREADS, concurrent), "load": None}
+
+
 def bench_jsonl(path: Path, events: list[Event]) -> Result:
     def one_by_one() -> None:
         with path.open("a", encoding="utf-8") as file:
@@ -226,6 +265,7 @@ def one_round(scratch: Path, number: int, events: list[Event], postgres_url: str
             db = open_database(url)
             columns["Roundtable PostgreSQL"] = bench_roundtable(db, events)
             db.close()
+            columns["plain psycopg"] = bench_plain_psycopg(url, events)
     columns["raw sqlite3"] = bench_raw_sqlite(scratch / f"raw-{number}.db", events)
     columns["JSON lines file"] = bench_jsonl(scratch / f"events-{number}.jsonl", events)
     return columns
