@@ -53,6 +53,8 @@ with st.sidebar:
         if submitted:
             if not task.strip():
                 st.error("Type a task for the team first.")
+                st.toast("Type a task for the team first: the box is in the sidebar, above **Run**.",
+                         icon=":material/edit_note:")
             else:
                 try:
                     new_id = start_team_run(db, engine, team, task, [(f.name, f.getvalue()) for f in files or []])

@@ -56,3 +56,16 @@ def test_after_adding_a_gallery_team_the_main_action_runs_it_now(page, studio_db
     watcher.join(60)
     runs = list_runs(fresh(studio_db))
     assert [(r.team, r.task) for r in runs] == [("Coder + Executor", "Print the first 10 square numbers.")]
+
+
+def test_run_without_a_task_says_so_where_the_person_looks(page, studio_db):  # type: ignore[no-untyped-def]
+    """Studio demo issue, item 6: the sentence is next to the Run button and in a toast, and nothing starts."""
+    from studio.gallery import add_as_is
+
+    add_as_is(fresh(studio_db), "coder_executor")
+    at = page("playground")
+    submit = next(b for b in at.button if b.label == "Run")
+    submit.click().run()
+    assert "Type a task for the team first" in " ".join(e.value for e in at.sidebar.error)
+    assert any("Type a task for the team first" in t.value for t in at.toast)
+    assert list_runs(fresh(studio_db)) == []
