@@ -94,7 +94,7 @@ def test_killed_process_leaves_its_events_and_an_interrupted_run(tmp_path, llm) 
     process.wait(timeout=10)
     db.close()
 
-    time.sleep(2.5)  # the killed process's lease (2 s here) lapses
+    time.sleep(float(LEASE_S) + 0.5)  # the killed process's lease lapses
     reopened = open_database(f"sqlite:///{tmp_path / 'cli.db'}")  # what the studio does when it starts
     run = list_runs(reopened)[0]
     assert run.status == "interrupted"
