@@ -109,6 +109,39 @@ def parse_tasks_csv(data: bytes, source: str = "the CSV file") -> list[TaskSpec]
     return tasks
 
 
+def tasks_from_rows(rows: list[dict[str, object]]) -> list[TaskSpec]:
+    """Tasks from table rows (the page's editor: the CSV columns, yes/no columns may be booleans);
+    ``TaskCsvError`` names every bad row ("task 2: ...")."""
+    tasks, problems = [], []
+    for number, row in enumerate(rows, start=1):
+        cells = {k: ("yes" if v is True else "no" if v is False else "" if v is None else str(v))
+                 for k, v in row.items() if k in COLUMNS}
+        if not any(v.strip() and v != "no" for v in cells.values()):
+            continue  # an empty row of the editor
+        task, row_problems = _row_task(cells)
+        problems += [f"task {number}: {p}" for p in row_problems]
+        if task is not None:
+            tasks.append(task)
+    if not tasks and not problems:
+        problems.append("there are no tasks: type at least one")
+    if problems:
+        raise TaskCsvError(problems)
+    return tasks
+
+
+def tasks_to_rows(tasks: list[TaskSpec]) -> list[dict[str, object]]:
+    """The tasks as table rows (the editor's), one column per check as in the CSV."""
+    rows: list[dict[str, object]] = []
+    for task in tasks:
+        row: dict[str, object] = {c: "" for c in COLUMNS} | {"equals": False, "code_ran": False}
+        row |= {"task": task.text, "expected": task.expected or ""}
+        for check in task.checks:
+            row[check.kind] = check.value if check.kind in VALUE_CHECKS else True
+        row["optional"] = ",".join(c.kind for c in task.checks if not c.required)
+        rows.append(row)
+    return rows
+
+
 def tasks_to_csv(tasks: list[TaskSpec]) -> str:
     """The tasks back as CSV (what the page offers to download and edit)."""
     out = io.StringIO()
