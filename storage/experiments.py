@@ -48,7 +48,7 @@ def save_task_set(db: Database, name: str, tasks: list[TaskSpec]) -> TaskSetInfo
     newest version's store nothing and return that version."""
     name = name.strip()
     if not name:
-        raise ValueError("the task set needs a name")
+        raise ValueError("The task set needs a name.")
     if not tasks:
         raise ValueError(f'task set "{name}" has no tasks: add at least one')
     dumped = [task.model_dump(mode="json") for task in tasks]

@@ -28,8 +28,9 @@ from studio.render.transcript import Transcript
 from studio.runs.files import RunFiles
 
 KEY = "experiments.results"
-_MARK = {True: "✅", False: "❌", None: "⏳"}
-_VERDICT = {"better": "▲ better", "worse": "▼ worse", "same": "= same", None: "–"}
+_MARK = {True: ":green[:material/check_circle:]", False: ":red[:material/cancel:]", None: ":material/hourglass_top:"}
+_PLAIN = {True: "passed", False: "failed", None: "running"}  # where Markdown is not drawn (select boxes)
+_VERDICT = {"better": "better", "worse": "worse", "same": "same", None: "–"}
 
 
 def _replay_url(run_id: int) -> str:
@@ -50,7 +51,7 @@ def _cell_links(cells: list[CellInfo]) -> str:
             links.append("·")
             continue
         mark = _MARK[cell.passed] if cell.status == "scored" else _MARK[None]
-        links.append(f"[{mark} #{cell.run_id}]({_replay_url(cell.run_id)})")
+        links.append(f"{mark} [#{cell.run_id}]({_replay_url(cell.run_id)})")
     return f"{cell_summary(cells)} · {' '.join(links)}" if links else cell_summary(cells)
 
 
@@ -103,8 +104,8 @@ def baseline(experiment: ExperimentInfo, cells: list[CellInfo], tasks: list[Task
 
 
 def _run_label(experiment: ExperimentInfo, cell: CellInfo) -> str:
-    mark = _MARK[cell.passed] if cell.status == "scored" else _MARK[None]
-    return (f"{mark} run #{cell.run_id} · task {cell.task_index + 1} · "
+    mark = _PLAIN[cell.passed] if cell.status == "scored" else _PLAIN[None]
+    return (f"{mark}: run #{cell.run_id} · task {cell.task_index + 1} · "
             f"{experiment.spec.column_label(cell.column_index)} · repeat {cell.repeat + 1}")
 
 
@@ -121,7 +122,7 @@ def run_score(experiment: ExperimentInfo, cells: list[CellInfo]) -> None:
                f"{format_duration(figures.wall_s) if figures.wall_s is not None else '–'}")
     if figures.error:
         st.text(f"Error: {figures.error}")
-    st.dataframe([{"check": r.label, "required": r.required, "passed": "✅" if r.passed else "❌", "why": r.reason}
+    st.dataframe([{"check": r.label, "required": r.required, "passed": "yes" if r.passed else "NO", "why": r.reason}
                   for r in score.checks], hide_index=True, use_container_width=True, key=f"{KEY}.checks")
     st.caption("Final answer")
     st.text(score.final_answer or "(none)")

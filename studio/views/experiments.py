@@ -77,11 +77,11 @@ with tab_sets:
     with st.expander("Upload a CSV", icon=":material/upload:"):
         st.caption(f"Columns: {', '.join(COLUMNS)} (only task is required; equals and code_ran take yes or no).")
         upload = st.file_uploader("Tasks CSV", type=["csv"], key=f"{KEY}.upload")
-        upload_name = st.text_input("Store as", value=upload.name.rsplit(".", 1)[0] if upload else "",
-                                    key=f"{KEY}.upload_name")
+        upload_name = st.text_input("Store as", placeholder="the file's name", key=f"{KEY}.upload_name")
         if upload is not None and st.button("Import tasks", key=f"{KEY}.import"):
             try:
-                saved = save_task_set(db, upload_name, parse_tasks_csv(upload.getvalue(), upload.name))
+                saved = save_task_set(db, upload_name.strip() or upload.name.rsplit(".", 1)[0],
+                                      parse_tasks_csv(upload.getvalue(), upload.name))
             except TaskCsvError as exc:
                 _problems(f"{upload.name} cannot be used:", exc.problems)
             except ValueError as exc:

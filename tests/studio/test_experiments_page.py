@@ -41,13 +41,14 @@ def test_results_link_each_run_to_its_replay(page, studio_db: Database, llm: Scr
     no_errors(at)
     shown = texts(at)
     assert "Solver × good" in shown and "Solver × bad" in shown
-    assert f"[✅ #{cells[0].run_id}](" in shown and f"replay?run={cells[0].run_id})" in shown
-    assert f"[❌ #{cells[1].run_id}](" in shown
+    assert f":green[:material/check_circle:] [#{cells[0].run_id}](" in shown
+    assert f"replay?run={cells[0].run_id})" in shown
+    assert f":red[:material/cancel:] [#{cells[1].run_id}](" in shown
     assert "\\|" in shown and "<b>" not in shown  # the task text cannot break the table or inject HTML
     totals = at.dataframe[0].value
     assert list(totals["success rate"]) == ["100%", "0%"]
     compare = at.dataframe[1].value
-    assert list(compare["Solver × bad"]) == ["▼ worse"]
+    assert list(compare["Solver × bad"]) == ["worse"]
 
 
 def test_a_task_set_saved_again_with_changes_is_a_new_version(page, studio_db: Database) -> None:  # type: ignore[no-untyped-def]
