@@ -204,3 +204,14 @@ def claim_cell(db: Database, cell_id: int) -> bool:
         result = session.exec(update(ExperimentCellRow).where(
             ExperimentCellRow.id == cell_id, ExperimentCellRow.status == "pending").values(status="running"))
         return bool(result.rowcount)
+
+
+def run_statuses(db: Database, run_ids: list[int]) -> dict[int, str]:
+    """The status of each of these runs, in one query (a scheduler polls its runs in flight); a run
+    that was deleted is missing."""
+    from storage.tables import RunRow
+
+    if not run_ids:
+        return {}
+    with db.read() as session:
+        return dict(session.exec(select(RunRow.id, RunRow.status).where(col(RunRow.id).in_(run_ids))).all())

@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from storage import Database, NotFoundError
+from storage import Database
 from storage.documents import FINISHED_STATUSES, ModelSpec
 from storage.experiment_documents import CellInfo, ExperimentInfo, RunFigures, RunScore, TaskSpec
 from storage.experiments import (
@@ -28,9 +28,9 @@ from storage.experiments import (
     get_task_set,
     record_score,
     request_experiment_stop,
+    run_statuses,
     set_experiment_status,
 )
-from storage.runs import get_run
 from storage.secrets import resolve_api_key
 from studio.experiments.plan import column_document
 from studio.experiments.scoring import Judge, score_run
@@ -99,7 +99,7 @@ class ExperimentRunner:
                                                 f"{cell.task_index + 1}, {spec.column_label(cell.column_index)}, "
                                                 f"repeat {cell.repeat + 1}.")
                 attach_run(self.db, cell.id, run_id)
-                in_flight[run_id] = cell
+                in_flight[run_id] = cell.model_copy(update={"run_id": run_id, "status": "running"})
             self._score_finished(in_flight, tasks, judge)
             time.sleep(self.poll_s)
         set_experiment_status(self.db, experiment_id, "completed")
@@ -121,15 +121,14 @@ class ExperimentRunner:
         return Judge(model, resolve_api_key(self.db, model), experiment.spec.judge.pass_score)
 
     def _score_finished(self, in_flight: dict[int, CellInfo], tasks: list[TaskSpec], judge: Judge | None) -> None:
+        statuses = run_statuses(self.db, list(in_flight))
         for run_id, cell in list(in_flight.items()):
-            try:
-                status = get_run(self.db, run_id).status
-            except NotFoundError:
+            status = statuses.get(run_id)
+            if status is None:
                 self._record(cell, RunScore(passed=False, figures=RunFigures(
                     outcome="failed", error=f"run {run_id} was deleted before it was scored")))
                 del in_flight[run_id]
-                continue
-            if status in FINISHED_STATUSES:
+            elif status in FINISHED_STATUSES:
                 self._record(cell, score_run(self.db, run_id, tasks[cell.task_index], self.data_dir, judge))
                 del in_flight[run_id]
 

@@ -27,6 +27,7 @@ def test_all_checks_pass_exit_0_and_a_failed_required_check_exits_1(stored: Data
     assert done.returncode == 0, done.stdout + done.stderr
     assert "Solver × good" in done.stdout and "2/2 passed" in done.stdout and "100%" in done.stdout
     assert "4 of 4 runs passed" in done.stdout
+    assert done.stdout.count(": passed (run #") == 4 and "run #None" not in done.stdout
 
     done = cli(tmp_path, _url(stored), "experiment", "--team", "Solver", "--tasks", str(tasks), "--models", "good,bad",
                "--json")

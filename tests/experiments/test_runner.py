@@ -42,11 +42,12 @@ def test_a_good_and_a_bad_model_over_every_kind_of_check(stored: Database, engin
     experiment = create_experiment(stored, "good vs bad", spec)
     scored = []
     runner = ExperimentRunner(stored, engine, tmp_path / "data", concurrency=3,
-                              on_score=lambda cell, score: scored.append(cell.id))
+                              on_score=lambda cell, score: scored.append((cell.id, cell.run_id, score.passed)))
     assert runner.run(experiment.id).status == "completed"
 
     cells = experiment_cells(stored, experiment.id)
-    assert len(cells) == len(scored) == 6 and {c.status for c in cells} == {"scored"}
+    assert len(cells) == 6 and {c.status for c in cells} == {"scored"}
+    assert sorted(scored) == sorted((c.id, c.run_id, c.passed) for c in cells)  # each score heard with its run
     by = {(c.task_index, c.column_index): c for c in cells}
     assert [by[t, 0].passed for t in range(3)] == [True, True, True]  # good
     assert [by[t, 1].passed for t in range(3)] == [False, False, False]  # bad

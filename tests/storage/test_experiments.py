@@ -26,6 +26,7 @@ from storage.experiments import (
     list_task_sets,
     record_score,
     request_experiment_stop,
+    run_statuses,
     save_task_set,
     set_experiment_status,
     task_set_versions,
@@ -85,7 +86,9 @@ def test_a_cell_is_claimed_once_and_keeps_its_score(db: Database) -> None:
     record_score(db, cell.id, score)
     stored = experiment_cells(db, experiment.id)[0]
     assert (stored.run_id, stored.status, stored.passed, stored.score) == (run_id, "scored", True, score)
+    assert run_statuses(db, [run_id, run_id + 99]) == {run_id: "created"}
     delete_run(db, run_id)  # the run goes from History: the cell keeps its score
+    assert run_statuses(db, [run_id]) == {}
     assert experiment_cells(db, experiment.id)[0].run_id is None
     assert experiment_cells(db, experiment.id)[0].score == score
 
