@@ -49,6 +49,10 @@ def test_results_link_each_run_to_its_replay(page, studio_db: Database, llm: Scr
     assert list(totals["success rate"]) == ["100%", "0%"]
     compare = at.dataframe[1].value
     assert list(compare["Solver × bad"]) == ["worse"]
+    # two runs side by side: the good model's transcript on the left, the bad one's on the right
+    assert at.selectbox(key="experiments.results.side.left").value.run_id == cells[0].run_id
+    assert at.selectbox(key="experiments.results.side.right").value.run_id == cells[1].run_id
+    assert "The capital of France is Paris." in shown and "The capital of France is Lyon." in shown
 
 
 def test_a_task_set_saved_again_with_changes_is_a_new_version(page, studio_db: Database) -> None:  # type: ignore[no-untyped-def]
