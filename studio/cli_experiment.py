@@ -41,6 +41,8 @@ def _task_set(db, args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
     path = Path(args.tasks)
     if path.suffix.lower() == ".csv" or path.is_file():
+        if not path.is_file():
+            raise ValueError(f"there is no tasks file {path}")
         tasks = parse_tasks_csv(path.read_bytes(), source=str(path))
         return save_task_set(db, args.set or path.stem, tasks)
     name, _, version = args.tasks.partition("@")

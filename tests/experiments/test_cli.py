@@ -54,5 +54,7 @@ def test_bad_input_exits_2_with_the_reason(stored: Database, tmp_path: Path) -> 
     tasks.write_text(CSV)
     done = cli(tmp_path, _url(stored), "experiment", "--team", "Solver", "--tasks", str(tasks), "--models", "nope")
     assert done.returncode == 2 and 'there is no model named "nope"' in done.stderr
+    done = cli(tmp_path, _url(stored), "experiment", "--team", "Solver", "--tasks", str(tmp_path / "missing.csv"))
+    assert done.returncode == 2 and "there is no tasks file" in done.stderr
     done = cli(tmp_path, _url(stored), "experiment", "--team", "Nobody", "--tasks", str(tasks))
     assert done.returncode == 2 and "Nobody" in done.stderr and "Traceback" not in done.stderr

@@ -20,7 +20,7 @@ from storage.experiments import (
     save_task_set,
 )
 from storage.runs import get_run, list_runs, run_snapshot
-from studio.experiments.plan import plan_experiment
+from studio.experiments.plan import column_document, plan_experiment
 from studio.experiments.results import column_totals, compare_to_baseline, export_csv, print_table
 from studio.experiments.scheduler import ExperimentRunner
 from studio.runs.engine import RunEngine
@@ -124,3 +124,23 @@ def test_stopping_an_experiment_stops_its_runs(stored: Database, engine: RunEngi
     assert {get_run(stored, c.run_id).status for c in started} == {"stopped"}
     assert {c.status for c in cells if c.run_id is None} == {"pending"}
     assert get_experiment(stored, experiment.id).status == "stopped"
+
+
+def test_a_scheduler_started_again_picks_up_where_the_last_one_was(stored: Database, engine: RunEngine,
+                                                                   tmp_path: Path) -> None:
+    """The studio restarted mid-experiment: one cell's run was started (and ended meanwhile), the others
+    never were. "Resume here" scores that run and starts only the cells left."""
+    from storage.experiments import attach_run, claim_cell
+
+    task_set = save_task_set(stored, "two", TASKS[1:3])
+    experiment = create_experiment(stored, "", plan_experiment(stored, ["Solver"], task_set, models=["good"]))
+    first = experiment_cells(stored, experiment.id)[0]
+    assert claim_cell(stored, first.id)
+    run_id = engine.start(column_document(get_experiment(stored, experiment.id).spec, 0), TASKS[1].text)
+    attach_run(stored, first.id, run_id)
+    assert engine.wait(run_id, 60)
+    ExperimentRunner(stored, engine, tmp_path / "data").run(experiment.id)
+    cells = experiment_cells(stored, experiment.id)
+    assert cells[0].run_id == run_id and cells[0].passed is True  # scored, not run again
+    assert cells[1].status == "scored" and cells[1].passed is True
+    assert len(list_runs(stored)) == 2
