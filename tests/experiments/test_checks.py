@@ -14,7 +14,13 @@ from studio.experiments.checks import Outcome, final_answer, outcome_of, run_che
 from studio.experiments.judge import judge_messages, read_verdict
 from studio.experiments.plan import column_document
 from studio.experiments.results import _cell_text
-from studio.experiments.tasks_csv import TaskCsvError, parse_tasks_csv, tasks_to_csv
+from studio.experiments.tasks_csv import (
+    TaskCsvError,
+    parse_tasks_csv,
+    tasks_from_rows,
+    tasks_to_csv,
+    tasks_to_rows,
+)
 from tests.storage.helpers import sample_document
 
 TASK = TaskSpec(text="t", expected="Forty  Two")
@@ -126,3 +132,19 @@ def test_a_column_replaces_every_agents_model_or_the_chosen_ones() -> None:
     chosen = column_document(_spec(["critic"]), 0)
     assert [(a.name, a.model) for a in chosen.agents] == [("user", None), ("coder", "gpt"), ("critic", "mini")]
     assert chosen.team.manager_model == "judge" and {m.name for m in chosen.models} == {"gpt", "judge", "mini"}
+
+
+def test_the_forms_rows_become_tasks_or_name_each_bad_task() -> None:
+    rows = tasks_to_rows([TaskSpec(text="2+2", expected="4", checks=[CheckSpec(kind="equals"),
+                                                                     CheckSpec(kind="contains", value="4", required=False)])])
+    assert rows[0]["equals"] is True and rows[0]["code_ran"] is False and rows[0]["optional"] == "contains"
+    empty = dict.fromkeys(rows[0], "") | {"equals": False, "code_ran": False}
+    assert tasks_from_rows([*rows, empty]) == tasks_from_rows(rows)  # the editor's empty row is skipped
+    assert tasks_from_rows(rows)[0].checks == [CheckSpec(kind="contains", value="4", required=False),
+                                               CheckSpec(kind="equals")]
+    with pytest.raises(TaskCsvError) as raised:
+        tasks_from_rows([{"task": "ok", "regex": "[", "equals": False}, {"task": "", "expected": "x"},
+                         {"task": "eq", "equals": True}])
+    assert [p.split(":")[0] for p in raised.value.problems] == ["task 1", "task 2", "task 3"]
+    with pytest.raises(TaskCsvError, match="there are no tasks"):
+        tasks_from_rows([empty])
