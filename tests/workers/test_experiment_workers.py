@@ -16,8 +16,8 @@ from tests.workers import conftest as worker_fixtures
 
 
 def test_an_experiment_spreads_over_two_workers(studio, start_worker, llm, tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    # The shared 2 s lease is too short here: a worker's first run imports litellm, which can stall a
-    # busy 2-core machine's heartbeat past 2 s, and the run is then (rightly) declared interrupted.
+    # The process tests' short lease is too short here: a worker's first run imports litellm, which
+    # stalled a busy 2-core machine's heartbeat past a 2 s lease, and the run was (rightly) interrupted.
     monkeypatch.setattr(worker_fixtures, "cli_env",
                         lambda tmp, url, **extra: cli_env(tmp, url, **{"ROUNDTABLE_LEASE_S": "15", **extra}))
     db, engine = studio
