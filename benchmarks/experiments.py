@@ -7,7 +7,8 @@ Each run is a two-agent chat (asker -> solver) of two model turns, scored by a "
 ends. Local: the experiment's scheduler starts at most 4 runs at once as threads of this process (the
 default), on SQLite and on PostgreSQL. Workers: ``ROUNDTABLE_RUNS=workers`` semantics, this process only
 enqueues and scores; 2 real ``python -m studio worker`` processes with ``--concurrency`` slots each
-execute. Wall time counts from the experiment's start to its last score; score lag is the time from a
+execute, after a few warm-up runs (a worker imports litellm in its first run). Wall time counts from
+the experiment's start to its last score; score lag is the time from a
 run's end (its ``finished_at``) to its score being stored. PostgreSQL runs in a fresh schema
 (``$ROUNDTABLE_TEST_POSTGRES_URL`` by default), dropped afterwards.
 """
@@ -24,15 +25,14 @@ from pathlib import Path
 from benchmarks.workers import fresh_schema, start_workers, stop_workers
 from components.llm.scripted import ScriptedLLMServer, say
 from storage import Database, open_database
-from storage.designs import save_model
-from storage.documents import AgentSpec, ModelSpec, TeamDocument, TeamSpec
+from storage.designs import save_agent, save_model, save_team
+from storage.documents import AgentSpec, ModelSpec, TeamSpec
 from storage.experiment_documents import CheckSpec, TaskSpec
 from storage.experiments import create_experiment, experiment_cells, save_task_set
 from storage.runs import get_run
 from studio.experiments.plan import plan_experiment
 from studio.experiments.scheduler import ExperimentRunner
 from studio.runs.engine import RunEngine
-from tests.storage.helpers import store_document
 
 
 def model(name: str, api_base: str) -> ModelSpec:
@@ -40,14 +40,23 @@ def model(name: str, api_base: str) -> ModelSpec:
 
 
 def seed(db: Database, api_base: str, tasks: int) -> None:
-    store_document(db, TeamDocument(
-        team=TeamSpec(name="Solver", kind="two_agent", members=["asker", "solver"], initiator="asker", max_turns=2),
-        agents=[AgentSpec(name="solver", kind="assistant", model="fast"),
-                AgentSpec(name="asker", kind="user_proxy", human_input_mode="NEVER", default_auto_reply="go on")],
-        models=[model("fast", api_base)]))
-    save_model(db, model("other", api_base))
+    for name in ("fast", "other"):
+        save_model(db, model(name, api_base))
+    save_agent(db, AgentSpec(name="solver", kind="assistant", model="fast"))
+    save_agent(db, AgentSpec(name="asker", kind="user_proxy", human_input_mode="NEVER", default_auto_reply="go on"))
+    save_team(db, TeamSpec(name="Solver", kind="two_agent", members=["asker", "solver"], initiator="asker",
+                           max_turns=2))
     save_task_set(db, "bench", [TaskSpec(text=f"task {n}", checks=[CheckSpec(kind="contains", value="answer")])
                                 for n in range(tasks)])
+
+
+def warm_up(db: Database, engine: RunEngine, runs: int) -> None:
+    """Runs before the clock starts, so every worker has imported litellm (its first run does)."""
+    from storage.designs import resolve_team
+
+    run_ids = [engine.start(resolve_team(db, "Solver"), "warm up") for _ in range(runs)]
+    for run_id in run_ids:
+        engine.wait(run_id, 300)
 
 
 def experiment(db: Database, engine: RunEngine, data: Path, repeats: int) -> tuple[float, list[float], int]:
@@ -99,6 +108,7 @@ def main() -> None:
             studio = RunEngine(db, Path(scratch) / "studio", mode="workers")
             workers = start_workers(url, 2, args.concurrency, Path(scratch) / "workers")
             try:
+                warm_up(db, studio, 2 * args.concurrency)
                 label = f"2 workers x {args.concurrency} slots, PostgreSQL"
                 rows.append((label, *experiment(db, studio, Path(scratch) / "studio", args.repeats)))
             finally:
