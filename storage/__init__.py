@@ -3,7 +3,7 @@
 Open once per process with ``open_database()`` and pass the ``Database`` to every function. The
 modules, one job each: ``database`` (URL, engine, open), ``migrate`` (Alembic), ``documents`` (the
 pydantic design and export documents), ``validation`` (every problem with its JSON path), ``designs``
-(CRUD), ``runs`` (sessions and runs), ``control`` (leases, stop requests, answers), ``eventlog`` (append and read events), ``transfer``
+(CRUD), ``runs`` (sessions and runs), ``control`` (leases, stop requests, answers), ``eventlog`` (append and read events), ``experiments`` (task sets, experiments and their scores), ``transfer``
 (import/export), ``secrets`` (API keys), ``settings``. Knows nothing of the studio or of litellm.
 """
 

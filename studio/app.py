@@ -18,6 +18,7 @@ PAGES = {
         st.Page("views/playground.py", title="Playground", icon=":material/play_circle:", default=True),
         st.Page("views/history.py", title="History", icon=":material/history:"),
         st.Page("views/replay.py", title="Replay", icon=":material/replay:"),
+        st.Page("views/experiments.py", title="Experiments", icon=":material/science:"),
     ],
     "Design": [
         st.Page("views/gallery.py", title="Gallery", icon=":material/auto_awesome:"),

@@ -6,6 +6,9 @@
     list [--status S] [--limit N] [--json]      recent runs
     stop RUN [--wait S]                         ask a run to stop, from any process
     answer RUN TEXT                             answer the question a run waits on, from any process
+    experiment --team T --tasks tasks.csv [--models a,b] [--repeats N]
+                                                run a task set over teams x models, print the scores;
+                                                exit 1 when a required check failed (studio.cli_experiment)
 
 Runs are stored like studio runs (they show up in History) and every command works on any run of the
 database, whichever process executes it. Exit codes (``EXIT_*`` below): 0 done (a run: completed);
@@ -27,7 +30,7 @@ EXIT_CODES = {"completed": EXIT_OK, "failed": EXIT_FAILED, "stopped": EXIT_STOPP
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m studio", description="Roundtable from the command line.")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="{run,status,list,stop,answer,worker}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="{run,status,list,stop,answer,worker,experiment}")
 
     def command(name: str, help: str | None) -> argparse.ArgumentParser:  # noqa: A002 - argparse's word
         sub = commands.add_parser(name, help=help) if help else commands.add_parser(name)
@@ -57,6 +60,9 @@ def _parser() -> argparse.ArgumentParser:
     worker.add_argument("--concurrency", type=int, default=4, help="runs executed at once (default 4)")
     worker.add_argument("--input-timeout", type=float, default=900,
                         help="seconds a run waits for a human answer, keeping its slot (default 900)")
+    from studio.cli_experiment import add_parser
+
+    add_parser(command)
     execute = command("execute", None)  # the background process of `run --detach` (not listed)
     execute.add_argument("run", type=int)
     execute.add_argument("--input-timeout", type=float, default=600)
@@ -150,6 +156,10 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "run":
         return run_command(args)
+    if args.command == "experiment":
+        from studio.cli_experiment import experiment_command
+
+        return experiment_command(args)
     if args.command == "worker":
         from studio.worker import worker_command
 

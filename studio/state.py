@@ -59,3 +59,24 @@ def _prewarm_litellm(delay_s: float = 3.0) -> None:
     # Streamlit collects garbage after every script run; litellm's hundred thousand objects made that
     # cost ~0.5 s per page switch. Frozen, the collector skips them.
     gc.freeze()
+
+
+@st.cache_resource
+def _experiment_threads() -> dict[int, threading.Thread]:
+    return {}
+
+
+def start_experiment(experiment_id: int) -> None:
+    """Run an experiment's scheduler in a background thread of this server (once per experiment)."""
+    from studio.experiments.scheduler import ExperimentRunner
+
+    threads = _experiment_threads()
+    if experiment_id in threads and threads[experiment_id].is_alive():
+        return
+    engine = run_engine()
+    threads[experiment_id] = ExperimentRunner(database(), engine, engine.data_dir).start(experiment_id)
+
+
+def experiment_running_here(experiment_id: int) -> bool:
+    thread = _experiment_threads().get(experiment_id)
+    return thread is not None and thread.is_alive()

@@ -11,12 +11,15 @@ from storage.tables.designs import (
     TeamRow,
     ToolRow,
 )
+from storage.tables.experiments import ExperimentCellRow, ExperimentRow, TaskSetRow
 from storage.tables.history import EventRow, RunRow, RunSnapshotRow, RunUsageRow, SessionRow
 
 __all__ = [
     "AgentRow",
     "AgentToolRow",
     "EventRow",
+    "ExperimentCellRow",
+    "ExperimentRow",
     "ModelRow",
     "ProcessRow",
     "RunAnswerRow",
@@ -27,6 +30,7 @@ __all__ = [
     "RunUsageRow",
     "SessionRow",
     "SettingRow",
+    "TaskSetRow",
     "TeamMemberRow",
     "TeamRow",
     "ToolRow",
