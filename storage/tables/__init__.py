@@ -12,12 +12,14 @@ from storage.tables.designs import (
     ToolRow,
 )
 from storage.tables.history import EventRow, RunRow, RunSnapshotRow, RunUsageRow, SessionRow
+from storage.tables.people import PersonRow
 
 __all__ = [
     "AgentRow",
     "AgentToolRow",
     "EventRow",
     "ModelRow",
+    "PersonRow",
     "ProcessRow",
     "RunAnswerRow",
     "RunControlRow",
