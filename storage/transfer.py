@@ -19,7 +19,7 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from components.events import event_from_dict, event_to_dict, event_to_json
-from storage.access import may_see
+from storage.access import check_may_change, may_see
 from storage.design_rows import AGENT, MODEL, TEAM, TOOL, DesignKind, find, to_spec
 from storage.designs import resolve_team, save_in
 from storage.documents import ACTIVE_STATUSES, EventRecord, RunDocument, RunMeta, TeamDocument
@@ -252,6 +252,7 @@ def import_run(
 ) -> RunImport:
     """Store an exported run (a run that was active when exported arrives as "interrupted"), owned by
     ``actor``. A run someone else already imported is imported again under a new uid, for this actor."""
+    check_may_change(None, actor, "runs")
     _, problems = check_run_document(document.model_dump(mode="json"))
     if problems:
         raise DocumentError(source, problems)
