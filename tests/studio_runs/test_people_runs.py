@@ -119,7 +119,7 @@ def test_an_exposed_studio_without_sign_in_runs_no_code_on_its_host(db, engine, 
 
 def _cli(tmp_path, *args):  # type: ignore[no-untyped-def]
     env = {**os.environ, "ROUNDTABLE_DATA_DIR": str(tmp_path / "data"),
-           "ROUNDTABLE_DATABASE_URL": f"sqlite:///{tmp_path / 'roundtable.db'}", "ROUNDTABLE_LEASE_S": "2"}
+           "ROUNDTABLE_DATABASE_URL": f"sqlite:///{tmp_path / 'roundtable.db'}", "ROUNDTABLE_LEASE_S": "5"}
     return subprocess.run([sys.executable, "-m", "studio", *args], cwd=ROOT, env=env, text=True,
                           capture_output=True, timeout=180)
 
