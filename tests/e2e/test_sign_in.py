@@ -14,7 +14,7 @@ import pytest
 from components.llm.scripted import ScriptedLLMServer
 from storage import open_database
 from storage.design_rows import TEAM
-from storage.designs import save_agent, save_model, save_team, set_shared
+from storage.designs import list_teams, save_agent, save_model, save_team, set_shared
 from storage.documents import AgentSpec, ModelSpec, TeamSpec
 from storage.people import person_by_email
 from storage.runs import list_runs
@@ -91,6 +91,17 @@ def seed_ada(data_dir: Path, llm: ScriptedLLMServer) -> None:
         db.close()
 
 
+def share_adas_team(data_dir: Path, llm: ScriptedLLMServer) -> None:
+    db = open_database(f"sqlite:///{data_dir / 'roundtable.db'}")
+    try:
+        ada = person_by_email(db, "ada@example.org")
+        if TEAM_NAME not in [t.name for t in list_teams(db, ada)]:
+            seed_ada(data_dir, llm)
+        set_shared(db, TEAM, TEAM_NAME, True, actor=ada)
+    finally:
+        db.close()
+
+
 def start_run(page, url: str, team: str, task: str) -> int:  # type: ignore[no-untyped-def]
     open_page(page, url)
     sidebar = page.locator('[data-testid="stSidebar"]')
@@ -149,9 +160,10 @@ def test_two_people_see_only_their_own_and_what_is_shared(studio, browser, llm) 
     db.close()
 
 
-def test_an_admin_makes_someone_a_viewer_who_cannot_start_runs(studio, browser) -> None:  # type: ignore[no-untyped-def]
-    url, issuer, _ = studio
+def test_an_admin_makes_someone_a_viewer_who_cannot_start_runs(studio, browser, llm) -> None:  # type: ignore[no-untyped-def]
+    url, issuer, data_dir = studio
     ada = sign_in(browser, url, issuer, "ada@example.org")  # the first to sign in: the admin
+    share_adas_team(data_dir, llm)
     carol = sign_in(browser, url, issuer, "carol@example.org")
     assert "editor" in carol.locator('[data-testid="stSidebar"]').inner_text()
     carol.close()
@@ -164,9 +176,11 @@ def test_an_admin_makes_someone_a_viewer_who_cannot_start_runs(studio, browser) 
     carol = sign_in(browser, url, issuer, "carol@example.org")
     assert "viewer" in carol.locator('[data-testid="stSidebar"]').inner_text()
     assert "People" not in carol.locator('[data-testid="stSidebarNav"]').inner_text()  # not an admin's
-    open_page(carol, url)  # no team of her own: the first-launch offers, each disabled for a viewer
-    offers = carol.get_by_role("button", name="Add and run")
-    assert offers.count() == 3 and all(offers.nth(i).is_disabled() for i in range(3))
+    open_page(carol, url)  # Ada's shared team is there, but a viewer's Run button is disabled, with the reason
+    sidebar = carol.locator('[data-testid="stSidebar"]')
+    run_button = sidebar.get_by_role("button", name="Run")  # the new-run form: drawn only when a team is visible
+    assert run_button.count() == 1 and run_button.is_disabled()
+    assert "Viewers replay and export runs" in sidebar.inner_text()
     open_page(carol, f"{url}/gallery")
     adds = carol.get_by_role("button", name="Add to my teams")
     assert adds.count() == 3 and all(adds.nth(i).is_disabled() for i in range(3))
@@ -176,10 +190,11 @@ def test_sign_out_returns_to_the_sign_in_page(studio, browser) -> None:  # type:
     url, issuer, _ = studio
     bob = sign_in(browser, url, issuer, "bob@example.org")
     bob.get_by_role("button", name="Sign out").click()
-    bob.wait_for_load_state()
-    if bob.url.startswith(issuer):  # the provider asks to confirm ending its session too
-        bob.locator('button[autofocus], button[type="submit"]').first.click()
+    # Streamlit clears its cookie and ends the provider's session too (OIDC logout), which asks to confirm
+    bob.wait_for_url(re.compile("^" + re.escape(issuer) + "/"))
+    bob.get_by_role("button", name="Yes, sign me out").click()
     bob.wait_for_url(f"{url}/**")
+    wait_until_idle(bob)
     text = open_page(bob, f"{url}/history")
     assert "Sign in to Roundtable" in text and "History" not in text
 
