@@ -40,8 +40,9 @@ def find(session: Session, kind: DesignKind[Any], name: str) -> Any:
     return session.exec(select(kind.row).where(kind.row.name == name)).first()
 
 
-def names(session: Session, kind: DesignKind[Any]) -> list[str]:
-    return list(session.exec(select(kind.row.name).order_by(kind.row.name)).all())
+def names(session: Session, kind: DesignKind[Any], where: Any = None) -> list[str]:
+    query = select(kind.row.name).order_by(kind.row.name)
+    return list(session.exec(query if where is None else query.where(where)).all())
 
 
 def _name_of(session: Session, table: type[SQLModel], row_id: int | None) -> str | None:
@@ -95,14 +96,17 @@ def to_spec(session: Session, kind: DesignKind[SpecT], row: Any) -> SpecT:
 _REFERENCES = {"agent": {"model", "tools"}, "team": {"members", "initiator", "transitions", "manager_model"}}
 
 
-def store(session: Session, kind: DesignKind[SpecT], spec: SpecT, row: Any | None = None) -> Any:
-    """Write ``spec`` into ``row`` (a new row if None); references must exist. Returns the row.
+def store(
+    session: Session, kind: DesignKind[SpecT], spec: SpecT, row: Any | None = None, owner_id: int | None = None
+) -> Any:
+    """Write ``spec`` into ``row`` (a new row owned by ``owner_id`` if None); references must exist.
+    Returns the row.
 
     A model's stored API key is not part of the spec and is kept as it was, unless the update sends the
     model to another endpoint (provider or ``api_base``): then the key is dropped (``storage.secrets``).
     """
     is_new = row is None
-    row = kind.row() if row is None else row
+    row = kind.row(owner_id=owner_id) if row is None else row
     if isinstance(spec, ModelSpec) and not is_new and row.api_key and endpoint_of(row) != endpoint_of(spec):
         row.api_key = None  # the key was entered for the old server; it must be typed again for the new one
     for name, value in spec.model_dump(mode="json", exclude=_REFERENCES.get(kind.label)).items():

@@ -29,6 +29,10 @@ class KeyEndpointError(StorageError):
     """A stored API key was asked for by a model that points at another server than the key's own."""
 
 
+class KeyNotSharedError(StorageError):
+    """A stored API key was asked for a run of someone who is not the model's owner, and it is not shared."""
+
+
 class NotFoundError(StorageError, LookupError):
     """A design, run or session with that name or id does not exist."""
 
@@ -93,3 +97,7 @@ def database_error_reason(error: BaseException) -> str:
     original = getattr(error, "orig", None) or error
     lines = str(original).strip().splitlines()
     return lines[0] if lines else type(original).__name__
+
+
+class AccessError(StorageError):
+    """The person acting may not do this (a viewer starting a run, changing someone else's design)."""

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
+from storage.access import check_may_change, check_may_run, may_see, visible
 from storage.control import claim_run, live_processes
 from storage.documents import (
     ACTIVE_STATUSES,
@@ -25,6 +26,7 @@ from storage.documents import (
     TeamDocument,
 )
 from storage.errors import InUseError, NotFoundError
+from storage.people import Actor, owner_id
 from storage.tables import EventRow, RunControlRow, RunRow, RunSnapshotRow, RunUsageRow, SessionRow
 from storage.tables.base import now
 
@@ -41,6 +43,8 @@ class RunInfo(RunMeta):
     worker: str | None = Field(
         default=None, description='"host:pid:random" of the process that executes or executed it.'
     )
+    owner_id: int = Field(default=0, description="The person the run belongs to (people.id).")
+    shared: bool = Field(default=False, description="Everyone signed in may open its replay.")
 
 
 class SessionInfo(BaseModel):
@@ -91,14 +95,18 @@ def create_run(
     session_id: int | None = None,
     launch: dict[str, Any] | None = None,
     holder: str | None = None,
+    owner: Actor | None = None,
 ) -> int:
-    """Store a new run of ``snapshot`` (status "created"); returns its id.
+    """Store a new run of ``snapshot`` (status "created") owned by ``owner`` (None: the local admin;
+    a viewer is refused); returns its id.
 
     ``launch`` is what an executor needs beyond the snapshot and task (JSON: e.g. the run it continues);
     with ``holder`` the run is claimed by that process at once (local execution), else it waits for one.
     """
+    check_may_run(owner)
     with db.write() as session:
         row = RunRow(
+            owner_id=owner_id(session, owner),
             uid=uuid.uuid4().hex,
             session_id=session_id,
             team_name=snapshot.team.name,
@@ -130,9 +138,10 @@ def set_run_status(db: Database, run_id: int, status: RunStatus, *, error: str |
         session.exec(update(RunRow).where(RunRow.id == run_id).values(**values))
 
 
-def _run_row(session: Session, run_id: int) -> RunRow:
+def _run_row(session: Session, run_id: int, actor: Actor | None = None) -> RunRow:
+    """The run if ``actor`` may see it; a run they may not see answers as one that does not exist."""
     row = session.get(RunRow, run_id)
-    if row is None:
+    if row is None or not may_see(row, actor):
         raise NotFoundError(f"there is no run {run_id}")
     return row
 
@@ -173,22 +182,25 @@ def _info(row: RunRow, last_seq: int, worker: str | None, usage: list[AgentUsage
         usage=usage,
         last_seq=last_seq,
         worker=worker,
+        owner_id=row.owner_id,
+        shared=row.shared,
     )
 
 
-def get_run(db: Database, run_id: int) -> RunInfo:
+def get_run(db: Database, run_id: int, actor: Actor | None = None) -> RunInfo:
+    """The run, if ``actor`` may see it (else NotFoundError, as for a run that does not exist)."""
     with db.read() as session:
-        found = session.exec(_runs_with_last_seq().where(RunRow.id == run_id)).first()
+        found = session.exec(_runs_with_last_seq().where(RunRow.id == run_id, visible(RunRow, actor))).first()
         if found is None:
             raise NotFoundError(f"there is no run {run_id}")
         return _info(*found, _usage(session, [run_id])[run_id])
 
 
-def run_snapshot(db: Database, run_id: int) -> TeamDocument:
+def run_snapshot(db: Database, run_id: int, actor: Actor | None = None) -> TeamDocument:
     """The resolved team the run ran (no keys)."""
     with db.read() as session:
         row = session.get(RunSnapshotRow, run_id)
-        if row is None:
+        if row is None or not may_see(_run_row(session, run_id), actor):
             raise NotFoundError(f"there is no run {run_id}")
         return TeamDocument.model_validate(row.snapshot)
 
@@ -201,9 +213,12 @@ def list_runs(
     session_id: int | None = None,
     limit: int = 100,
     offset: int = 0,
+    actor: Actor | None = None,
 ) -> list[RunInfo]:
-    """Runs matching every filter given, newest first."""
-    query = _runs_with_last_seq().order_by(col(RunRow.id).desc()).limit(limit).offset(offset)
+    """Runs ``actor`` may see matching every filter given, newest first."""
+    query = (
+        _runs_with_last_seq().where(visible(RunRow, actor)).order_by(col(RunRow.id).desc()).limit(limit).offset(offset)
+    )
     if team is not None:
         query = query.where(RunRow.team_name == team)
     if statuses is not None:
@@ -216,13 +231,23 @@ def list_runs(
         return [_info(row, last_seq, worker, usage[row.id]) for row, last_seq, worker in found]
 
 
-def delete_run(db: Database, run_id: int) -> None:
-    """Delete a run with its events; refused while a live process executes it."""
+def delete_run(db: Database, run_id: int, actor: Actor | None = None) -> None:
+    """Delete a run with its events; refused while a live process executes it (and to anyone but its
+    owner or an admin)."""
     alive = {p.holder for p in live_processes(db)}
     with db.write() as session:
-        row = _run_row(session, run_id)
+        row = _run_row(session, run_id, actor)
+        check_may_change(row, actor, f"run {run_id}")
         control = session.get(RunControlRow, run_id)
         holder = control.holder if control else None
         if row.status in ("created", *ACTIVE_STATUSES) and holder in alive:
             raise InUseError(f"run {run_id} is still {row.status} (in {holder}); stop it first", [str(holder)])
         session.exec(delete(RunRow).where(RunRow.id == run_id))
+
+
+def set_run_shared(db: Database, run_id: int, shared: bool, actor: Actor | None = None) -> None:
+    """Let everyone signed in open the run's replay (its share link), or stop; owner or admin only."""
+    with db.write() as session:
+        row = _run_row(session, run_id, actor)
+        check_may_change(row, actor, f"run {run_id}")
+        session.exec(update(RunRow).where(RunRow.id == run_id).values(shared=shared))

@@ -4,11 +4,14 @@ Team import matches items by name: an identical item is reused, a different one 
 a conflict that the caller resolves with ``on_conflict="overwrite"`` (update the stored item) or
 ``"copy"`` (store the import under a free name and point the imported team at it). Each import is one
 transaction: on any error nothing is stored. Run import is idempotent by the run's ``uid``.
+Imported items belong to the person importing (``actor``); a name taken by an item they may not see
+is never reused or overwritten: the import is stored as a copy under a free name.
 Parse files first with ``storage.validation.load_team_json`` / ``load_run_json``.
 """
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -16,12 +19,14 @@ from sqlalchemy import insert
 from sqlmodel import Session, select
 
 from components.events import event_from_dict, event_to_dict, event_to_json
+from storage.access import check_may_change, may_see
 from storage.design_rows import AGENT, MODEL, TEAM, TOOL, DesignKind, find, to_spec
 from storage.designs import resolve_team, save_in
 from storage.documents import ACTIVE_STATUSES, EventRecord, RunDocument, RunMeta, TeamDocument
 from storage.endpoints import describe_endpoint, endpoint_of
 from storage.errors import Conflict, DocumentError, NameConflictError
 from storage.eventlog import events_after
+from storage.people import Actor, owner_id
 from storage.runs import get_run, run_snapshot
 from storage.tables import EventRow, RunRow, RunSnapshotRow, RunUsageRow
 from storage.validation import check_run_document, check_team_document
@@ -60,22 +65,22 @@ def _items(document: TeamDocument) -> list[tuple[DesignKind[Any], Any]]:
     )
 
 
-def _conflicts(session: Session, document: TeamDocument) -> list[Conflict]:
+def _conflicts(session: Session, document: TeamDocument, actor: Actor | None = None) -> list[Conflict]:
     conflicts = []
     for kind, spec in _items(document):
         row = find(session, kind, spec.name)
-        if row is not None and to_spec(session, kind, row) != spec:
+        if row is not None and may_see(row, actor) and to_spec(session, kind, row) != spec:
             conflicts.append(Conflict(kind.label, spec.name))
     return conflicts
 
 
-def endpoint_changes(db: Database, document: TeamDocument) -> list[str]:
+def endpoint_changes(db: Database, document: TeamDocument, actor: Actor | None = None) -> list[str]:
     """Sentences for the models an overwrite would move to another server (their stored key would go)."""
     changes = []
     with db.read() as session:
         for model in document.models:
             row = find(session, MODEL, model.name)
-            if row is not None and endpoint_of(row) != endpoint_of(model):
+            if row is not None and may_see(row, actor) and endpoint_of(row) != endpoint_of(model):
                 kept = "; its stored key would be removed" if row.api_key else ""
                 changes.append(
                     f'model "{model.name}" would point at {describe_endpoint(model)} instead of '
@@ -84,13 +89,13 @@ def endpoint_changes(db: Database, document: TeamDocument) -> list[str]:
     return changes
 
 
-def team_conflicts(db: Database, document: TeamDocument) -> list[Conflict]:
+def team_conflicts(db: Database, document: TeamDocument, actor: Actor | None = None) -> list[Conflict]:
     """Items of ``document`` whose names are taken by different stored items (to ask the user)."""
     with db.read() as session:
-        return _conflicts(session, document)
+        return _conflicts(session, document, actor)
 
 
-def _copy_name(session: Session, kind: DesignKind[Any], spec: Any) -> tuple[str, bool]:
+def _copy_name(session: Session, kind: DesignKind[Any], spec: Any, actor: Actor | None) -> tuple[str, bool]:
     """A name for a copy of ``spec``: an earlier identical copy's (True) or the first free one (False)."""
     number = 2
     while True:
@@ -98,7 +103,7 @@ def _copy_name(session: Session, kind: DesignKind[Any], spec: Any) -> tuple[str,
         row = find(session, kind, candidate)
         if row is None:
             return candidate, False
-        if to_spec(session, kind, row) == _as_copy(kind, spec, candidate):
+        if may_see(row, actor) and to_spec(session, kind, row) == _as_copy(kind, spec, candidate):
             return candidate, True
         number += 1
 
@@ -147,32 +152,41 @@ def _import_item(
     on_conflict: OnConflict | None,
     renames: dict[str, dict[str, str]],
     report: ImportReport,
+    actor: Actor | None,
 ) -> str:
     """Store one item; returns the name it is stored under."""
     label = f'{kind.label} "{spec.name}"'
     row = find(session, kind, spec.name)
+    foreign = row is not None and not may_see(row, actor)  # someone else's: neither reused nor overwritten
     if row is None:
-        save_in(session, kind, spec)
+        save_in(session, kind, spec, actor=actor)
         report.created.append(label)
-    elif to_spec(session, kind, row) == spec:
+    elif not foreign and to_spec(session, kind, row) == spec:
         report.reused.append(label)
-    elif on_conflict == "overwrite":
+    elif on_conflict == "overwrite" and not foreign:
         had_key = kind is MODEL and bool(row.api_key)
         before = describe_endpoint(row) if kind is MODEL else ""
-        save_in(session, kind, spec, replacing=spec.name)
+        save_in(session, kind, spec, replacing=spec.name, actor=actor)
         report.overwritten.append(label)
         if had_key and not row.api_key:
             report.keys_dropped.append(
                 f"{label} now points at {describe_endpoint(spec)} instead of {before}, so its stored key "
                 "was removed: enter the key again for that server on the Models page"
             )
+    elif kind is TOOL:  # a copy would need another name, but a tool is named after its function
+        raise NameConflictError(
+            f'a tool named "{spec.name}" already exists'
+            + (" (someone else's)" if foreign else " with different content")
+            + ": a tool is named after its function, so rename the function in the file and import it again",
+            [Conflict(kind.label, spec.name)],
+        )
     else:
-        new_name, copied_before = _copy_name(session, kind, spec)
+        new_name, copied_before = _copy_name(session, kind, spec, actor)
         renames[kind.label][spec.name] = new_name
         if copied_before:
             report.reused.append(f'{kind.label} "{new_name}"')
         else:
-            save_in(session, kind, _as_copy(kind, spec, new_name))
+            save_in(session, kind, _as_copy(kind, spec, new_name), actor=actor)
             report.copied.append(f'{label} as "{new_name}"')
         return new_name
     return spec.name
@@ -183,6 +197,7 @@ def import_team(
     document: TeamDocument,
     on_conflict: OnConflict | None = None,
     source: str = "team document",
+    actor: Actor | None = None,
 ) -> ImportReport:
     """Store a team with its agents, models and tools in one transaction.
 
@@ -193,7 +208,7 @@ def import_team(
         raise DocumentError(source, problems)
     report = ImportReport(team=document.team.name)
     with db.write() as session:
-        conflicts = _conflicts(session, document)
+        conflicts = _conflicts(session, document, actor)
         if conflicts and on_conflict is None:
             raise NameConflictError(
                 f"{source}: {', '.join(map(str, conflicts))} already "
@@ -203,20 +218,20 @@ def import_team(
             )
         renames: dict[str, dict[str, str]] = {"model": {}, "tool": {}, "agent": {}, "team": {}}
         for kind, spec in _items(document):
-            name = _import_item(session, kind, _renamed(kind, spec, renames), on_conflict, renames, report)
+            name = _import_item(session, kind, _renamed(kind, spec, renames), on_conflict, renames, report, actor)
             if kind is TEAM:
                 report.team = name
     return report
 
 
-def export_team(db: Database, name: str) -> TeamDocument:
+def export_team(db: Database, name: str, actor: Actor | None = None) -> TeamDocument:
     """The team as a portable document (no keys); write it with ``validation.dump_document``."""
-    return resolve_team(db, name)
+    return resolve_team(db, name, actor)
 
 
-def export_run(db: Database, run_id: int) -> RunDocument:
+def export_run(db: Database, run_id: int, actor: Actor | None = None) -> RunDocument:
     """A run with its snapshot and every stored event, for replay elsewhere."""
-    info = get_run(db, run_id)
+    info = get_run(db, run_id, actor)
     events = [
         EventRecord(
             seq=e.seq,
@@ -232,18 +247,24 @@ def export_run(db: Database, run_id: int) -> RunDocument:
     return RunDocument(run=meta, snapshot=run_snapshot(db, run_id), events=events)
 
 
-def import_run(db: Database, document: RunDocument, source: str = "run document") -> RunImport:
-    """Store an exported run (a run that was active when exported arrives as "interrupted")."""
+def import_run(
+    db: Database, document: RunDocument, source: str = "run document", actor: Actor | None = None
+) -> RunImport:
+    """Store an exported run (a run that was active when exported arrives as "interrupted"), owned by
+    ``actor``. A run someone else already imported is imported again under a new uid, for this actor."""
+    check_may_change(None, actor, "runs")
     _, problems = check_run_document(document.model_dump(mode="json"))
     if problems:
         raise DocumentError(source, problems)
     meta = document.run
     with db.write() as session:
-        existing = session.exec(select(RunRow.id).where(RunRow.uid == meta.uid)).first()
-        if existing is not None:
-            return RunImport(existing, created=False)
+        existing = session.exec(select(RunRow).where(RunRow.uid == meta.uid)).first()
+        if existing is not None and may_see(existing, actor):
+            assert existing.id is not None
+            return RunImport(existing.id, created=False)
         row = RunRow(
-            uid=meta.uid,
+            owner_id=owner_id(session, actor),
+            uid=meta.uid if existing is None else uuid.uuid4().hex,
             team_name=meta.team,
             task=meta.task,
             status="interrupted" if meta.status in ACTIVE_STATUSES else meta.status,

@@ -11,7 +11,18 @@ if str(ROOT) not in sys.path:  # `streamlit run studio/app.py` puts studio/ on t
 
 import streamlit as st  # noqa: E402 - after the sys.path fix above
 
+from studio.auth import account_box, require_actor, sign_in_configured  # noqa: E402
+from studio.exposure import host_code_refusal, studio_exposed  # noqa: E402
+from studio.state import database, run_engine  # noqa: E402
+
 st.set_page_config(page_title="Roundtable", page_icon=":material/groups:", layout="wide")
+
+actor = require_actor(database())  # without sign-in: the local admin; else the sign-in page until signed in
+refusal = host_code_refusal(sign_in_configured(), studio_exposed())
+run_engine().host_code_refusal = refusal  # also refused by the engine itself, for every run this process executes
+if refusal:
+    st.warning(f"**Anyone who reaches this address can use this studio**: {refusal}.", icon=":material/public:")
+account_box(actor)
 
 PAGES = {
     "Run": [
@@ -32,6 +43,8 @@ PAGES = {
         st.Page("views/settings.py", title="Settings", icon=":material/settings:"),
     ],
 }
+if sign_in_configured() and actor.is_admin:
+    PAGES["Share"].append(st.Page("views/people.py", title="People", icon=":material/manage_accounts:"))
 
 from studio.render.narrow_screen import narrow_screen_layout  # noqa: E402
 

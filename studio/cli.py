@@ -11,7 +11,9 @@
                                                 exit 1 when a required check failed (studio.cli_experiment)
 
 Runs are stored like studio runs (they show up in History) and every command works on any run of the
-database, whichever process executes it. Exit codes (``EXIT_*`` below): 0 done (a run: completed);
+database, whichever process executes it. ``--user EMAIL`` acts for a person who has signed in to the
+studio (their designs, their runs, their keys; a viewer starts nothing); without it the CLI acts as the
+local admin, as it does on one's own machine. Exit codes (``EXIT_*`` below): 0 done (a run: completed);
 1 the run failed or was interrupted; 2 bad arguments, or a team or database that cannot be used;
 3 no such run; 4 the run cannot do that now (stop an ended run, answer one that does not ask);
 130 the run was stopped (stop, Ctrl-C, or a question nobody answered).
@@ -35,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     def command(name: str, help: str | None) -> argparse.ArgumentParser:  # noqa: A002 - argparse's word
         sub = commands.add_parser(name, help=help) if help else commands.add_parser(name)
         sub.add_argument("--db", default=None, help="database URL (default: ROUNDTABLE_DATABASE_URL or the data dir)")
+        if name not in ("worker", "execute"):  # those act as each run's owner
+            sub.add_argument("--user", default=None, metavar="EMAIL",
+                             help="act for this person (someone who has signed in to the studio); default: local admin")
         return sub
 
     run = command("run", "run a team on a task and print the conversation")
@@ -69,14 +74,21 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load_team(db, team: str):  # type: ignore[no-untyped-def]
+def cli_actor(db, email: str | None):  # type: ignore[no-untyped-def]
+    """The person ``--user`` names (NotFoundError if they never signed in), or None: the local admin."""
+    from storage.people import person_by_email
+
+    return person_by_email(db, email) if email else None
+
+
+def _load_team(db, team: str, actor=None):  # type: ignore[no-untyped-def]
     from storage.designs import resolve_team
     from storage.validation import load_team_json
 
     path = Path(team)
     if path.suffix == ".json" and path.is_file():
         return load_team_json(path.read_bytes(), source=str(path))
-    return resolve_team(db, team)
+    return resolve_team(db, team, actor)
 
 
 def _answer_prompts(engine, run_id: int) -> None:  # type: ignore[no-untyped-def]
@@ -109,7 +121,8 @@ def run_command(args: argparse.Namespace) -> int:
 
     try:
         db = open_database(args.db)
-        document = _load_team(db, args.team)
+        actor = cli_actor(db, args.user)
+        document = _load_team(db, args.team, actor)
     except (StorageError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -120,7 +133,7 @@ def run_command(args: argparse.Namespace) -> int:
         if args.detach and mode == "local":
             from studio.cli_control import detach
 
-            return detach(db, document, args)
+            return detach(db, document, args, actor)
         engine = RunEngine(db, data_dir(), input_timeout_s=args.input_timeout, role="cli", mode=mode)
     except RunsModeError as exc:
         print(f"error: {exc}", file=sys.stderr)
@@ -128,13 +141,13 @@ def run_command(args: argparse.Namespace) -> int:
     if mode == "workers":
         from studio.cli_control import enqueue_and_follow
 
-        return enqueue_and_follow(db, engine, document, args)
+        return enqueue_and_follow(db, engine, document, args, actor)
     engine.subscribers.append(_show)
 
     try:
         try:
-            run_id = start_team_run(db, engine, document, args.task)
-        except StorageError as exc:  # e.g. a stored key asked for by a model that points at another server
+            run_id = start_team_run(db, engine, document, args.task, actor=actor)
+        except StorageError as exc:  # a stored key for another server or not shared, a viewer, ...
             print(f"error: {exc}", file=sys.stderr)
             return EXIT_USAGE
         print(f"run #{run_id} of team {document.team.name!r} (stored in {db.location})", flush=True)

@@ -17,6 +17,8 @@ from storage import Database, NotFoundError, RunStateError, StorageError, open_d
 from storage.control import request_stop, run_control, send_answer
 from storage.database import DATA_DIR_ENV, DATABASE_URL_ENV, data_dir
 from storage.documents import FINISHED_STATUSES, TeamDocument
+from storage.errors import AccessError
+from storage.people import Actor
 from storage.runs import RunInfo, get_run, list_runs, set_run_status
 from studio.cli import EXIT_CODES, EXIT_FAILED, EXIT_NO_RUN, EXIT_OK, EXIT_STATE, EXIT_USAGE
 
@@ -34,12 +36,17 @@ def _summary(db: Database, run: RunInfo) -> dict[str, Any]:
     }
 
 
-def detach(db: Database, document: TeamDocument, args: argparse.Namespace) -> int:
-    """Store the run, start a background process that executes it, print its id once it holds it."""
+def detach(db: Database, document: TeamDocument, args: argparse.Namespace, actor: Actor | None = None) -> int:
+    """Store the run (``actor``'s), start a background process that executes it (with its owner's keys),
+    print its id once it holds it."""
     from studio.runs.engine import store_run
     from studio.runs.files import run_folder
 
-    run_id = store_run(db, data_dir(), document, args.task)
+    try:
+        run_id = store_run(db, data_dir(), document, args.task, owner=actor)
+    except StorageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     log_path = run_folder(data_dir(), run_id).parent / "process.log"
     env = {**os.environ, DATA_DIR_ENV: str(data_dir()),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
@@ -65,13 +72,15 @@ def detach(db: Database, document: TeamDocument, args: argparse.Namespace) -> in
     return EXIT_OK
 
 
-def enqueue_and_follow(db: Database, engine: Any, document: TeamDocument, args: argparse.Namespace) -> int:
+def enqueue_and_follow(
+    db: Database, engine: Any, document: TeamDocument, args: argparse.Namespace, actor: Actor | None = None
+) -> int:
     """Workers mode: queue the run for a worker; with --detach print its id, else follow it from the
     database (events printed, questions asked on the terminal) until it ends."""
     from studio.runs.service import start_team_run
 
     try:
-        run_id = start_team_run(db, engine, document, args.task)
+        run_id = start_team_run(db, engine, document, args.task, actor=actor)
         print(f"run #{run_id} of team {document.team.name!r} queued for a worker (stored in {db.location})",
               flush=True)
         if args.detach:
@@ -128,8 +137,19 @@ def _execute(db: Database, args: argparse.Namespace) -> int:
     return EXIT_CODES.get(get_run(db, args.run).status, EXIT_FAILED)
 
 
+def _visible_run(db: Database, args: argparse.Namespace, change: bool = False) -> RunInfo:
+    """The run if ``--user`` may see it (NotFoundError otherwise), and with ``change`` may control it."""
+    from studio.cli import cli_actor
+
+    actor = cli_actor(db, args.user)
+    run = get_run(db, args.run, actor)
+    if change and actor is not None and not (actor.is_admin or (actor.may_run and run.owner_id == actor.person_id)):
+        raise AccessError(f"run {args.run} belongs to someone else: only its owner or an admin may control it")
+    return run
+
+
 def _status(db: Database, args: argparse.Namespace) -> int:
-    summary = _summary(db, get_run(db, args.run))
+    summary = _summary(db, _visible_run(db, args))
     if args.json:
         print(json.dumps(summary))
         return EXIT_OK
@@ -145,7 +165,9 @@ def _status(db: Database, args: argparse.Namespace) -> int:
 
 
 def _list(db: Database, args: argparse.Namespace) -> int:
-    runs = list_runs(db, statuses=args.status, limit=args.limit)
+    from studio.cli import cli_actor
+
+    runs = list_runs(db, statuses=args.status, limit=args.limit, actor=cli_actor(db, args.user))
     if args.json:
         print(json.dumps([_summary(db, run) for run in runs]))
         return EXIT_OK
@@ -157,6 +179,7 @@ def _list(db: Database, args: argparse.Namespace) -> int:
 
 
 def _stop(db: Database, args: argparse.Namespace) -> int:
+    _visible_run(db, args, change=True)
     outcome = request_stop(db, args.run, "stopped from the command line")
     if outcome == "stopped":
         print(f"run #{args.run} stopped (it had not started)")
@@ -173,6 +196,7 @@ def _stop(db: Database, args: argparse.Namespace) -> int:
 
 
 def _answer(db: Database, args: argparse.Namespace) -> int:
+    _visible_run(db, args, change=True)
     question = run_control(db, args.run).pending
     send_answer(db, args.run, args.text)
     print(f"answered {question['agent'] if question else 'the'} question of run #{args.run}")
@@ -196,5 +220,8 @@ def control_command(args: argparse.Namespace) -> int:
     except RunStateError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_STATE
+    except AccessError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     finally:
         db.close()

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from storage import Database
-from storage.designs import list_models, save_model
+from storage.design_rows import MODEL
+from storage.designs import list_models, save_model, set_shared
 from storage.documents import ModelSpec
+from storage.errors import NotFoundError
 from storage.settings import get_setting, set_setting
 
 BUILTIN_MODEL_NAME = "Built-in local model"
 BUILTIN_MODEL_NOTE = "small offline demo model: fine for short code tasks, weak at long conversations"
 _SEEDED = "builtin_model_seeded"
+_SHARED = "builtin_model_shared"
 
 
 def builtin_model() -> ModelSpec:
@@ -20,8 +23,13 @@ def builtin_model() -> ModelSpec:
 
 def ensure_builtin_model(db: Database) -> None:
     """Add the built-in model once, to a studio that has no models (a user may delete it later)."""
-    if get_setting(db, _SEEDED, False):
-        return
-    if not list_models(db):
-        save_model(db, builtin_model())
-    set_setting(db, _SEEDED, True)
+    if not get_setting(db, _SEEDED, False):
+        if not list_models(db):
+            save_model(db, builtin_model())
+        set_setting(db, _SEEDED, True)
+    if not get_setting(db, _SHARED, False):  # it needs no key: everyone signed in may use it (once)
+        try:
+            set_shared(db, MODEL, BUILTIN_MODEL_NAME, True)
+        except NotFoundError:
+            pass
+        set_setting(db, _SHARED, True)

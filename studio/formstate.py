@@ -13,7 +13,8 @@ from typing import Any
 import streamlit as st
 from pydantic import ValidationError
 
-from storage import DocumentError, NameConflictError
+from storage import DocumentError, NameConflictError, NotFoundError
+from storage.errors import AccessError
 
 NEW = "\x00new"
 """The selection value meaning "a new, unsaved item"."""
@@ -126,6 +127,9 @@ class Form:
             return False
         except DocumentError as error:
             self.take_document_error(error)
+            return False
+        except (AccessError, NotFoundError) as error:  # a viewer, or someone else's item
+            self.add_error("name", str(error))
             return False
         return True
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from storage import Database, DocumentError
 from storage.documents import TeamDocument
+from storage.people import Actor
 from storage.secrets import key_source
 from storage.transfer import ImportReport, endpoint_changes, export_team, team_conflicts
 from storage.validation import dump_document, parse_team_document, read_json
@@ -32,8 +33,9 @@ class ParsedImport:
     notes: list[str] = field(default_factory=list)  # what to do before running it
 
 
-def parse_upload(db: Database, data: bytes | str, source: str) -> ParsedImport:
+def parse_upload(db: Database, data: bytes | str, source: str, actor: Actor | None = None) -> ParsedImport:
     """Read a team file (or pasted text): a Roundtable export or an AutoGen Studio team; never raises for a bad file.
+    Name conflicts are those with what ``actor`` may see.
 
     An AutoGen Studio team becomes a Roundtable document first, which is then checked like any other file.
     """
@@ -53,8 +55,8 @@ def parse_upload(db: Database, data: bytes | str, source: str) -> ParsedImport:
     except DocumentError as error:
         return ParsedImport(source, problems=[str(p) for p in error.problems], hint=_hint(error), origin=origin,
                             not_mapped=not_mapped)
-    conflicts = [str(c) for c in team_conflicts(db, document)]
-    return ParsedImport(source, document, conflicts=conflicts, endpoint_changes=endpoint_changes(db, document),
+    conflicts = [str(c) for c in team_conflicts(db, document, actor)]
+    return ParsedImport(source, document, conflicts=conflicts, endpoint_changes=endpoint_changes(db, document, actor),
                         origin=origin, not_mapped=not_mapped, notes=notes)
 
 
@@ -74,13 +76,13 @@ def describe_report(report: ImportReport) -> str:
 
 
 def export_files(
-    db: Database, team: str, target: str = "components"
+    db: Database, team: str, target: str = "components", actor: Actor | None = None
 ) -> tuple[TeamDocument, tuple[str, str], tuple[str, str]]:
-    """The team document, and (file name, content) for its JSON and its Python script.
+    """The team document (if ``actor`` may see it), and (file name, content) for its JSON and its Python script.
 
     ``target``: the script uses Roundtable's ``components`` API, or AG2's ``autogen`` (``SCRIPT_TARGETS``).
     """
-    document = export_team(db, team)
+    document = export_team(db, team, actor)
     stored = [m.name for m in document.models if key_source(db, m) == "stored"]
     base = re.sub(r"[^a-z0-9]+", "_", team.lower()).strip("_") or "team"
     script = ((ag2_file_name(document), ag2_script(document, stored)) if target == "autogen"

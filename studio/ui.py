@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import streamlit as st
 
-from storage import InUseError, NotFoundError
+from storage import Database, InUseError, NotFoundError
+from storage.design_rows import DesignKind
+from storage.designs import Ownership, set_shared
+from storage.errors import StorageError
+from storage.people import Actor
 from studio.formstate import NEW, Form, flash
 
 _STYLE = """
@@ -70,19 +75,55 @@ def run_in_playground(team: str, key: str, task: str = "", **button: object) -> 
         st.switch_page("views/playground.py")
 
 
+def viewer_reason(actor: Actor) -> str | None:
+    """Why this person cannot start runs (for a disabled button's help), or None."""
+    return None if actor.may_run else "Viewers replay and export runs; ask an admin for the editor role to run."
+
+
 def run_now(team: str, task: str, key: str, **button: object) -> None:
     """The main action once a team is there: start it on ``task`` at once and open the live run."""
+    from studio.auth import current_actor
+
+    actor = current_actor()
+    if reason := viewer_reason(actor):
+        button = {**button, "disabled": True, "help": reason}
     if st.button("Run it now", key=key, type="primary", icon=":material/play_arrow:", **button):  # type: ignore[arg-type]
-        from storage.errors import StorageError
         from studio.runs.service import start_team_run
         from studio.state import database, run_engine
 
         try:
-            run_id = start_team_run(database(), run_engine(), team, task)
+            run_id = start_team_run(database(), run_engine(), team, task, actor=actor)
         except (StorageError, ValueError) as exc:
             st.error(f"This team cannot run yet: {exc}")
         else:
             st.switch_page("views/playground.py", query_params={"run": str(run_id)})
+
+
+def share_controls(db: Database, actor: Actor, kind: DesignKind[Any], name: str, owned: Ownership | None) -> None:
+    """Who owns this team or model, and (for its owner, with sign-in) whether everyone signed in may use
+    it; for a model also whether they may use its stored key."""
+    from studio.auth import sign_in_configured
+
+    if owned is None or not sign_in_configured():
+        return
+    if owned.owner_id != actor.person_id and not actor.is_admin:
+        st.caption(f":material/share: Shared by {owned.owner}: you may use it; only its owner changes it.")
+        return
+    noun = kind.label
+    shared = st.toggle(f"Share this {noun} with everyone signed in", value=owned.shared, key=f"share.{noun}.{name}",
+                       disabled=not actor.may_run, help=f"Others see and use the {noun}; only you change it.")
+    share_key = owned.share_key
+    if kind.label == "model":
+        share_key = st.checkbox("Others may use my key", value=owned.share_key, key=f"share.key.{name}",
+                                disabled=not shared or not actor.may_run,
+                                help="Without this, runs of other people never receive the key stored here.")
+    if (shared, shared and share_key) != (owned.shared, owned.share_key):
+        try:
+            set_shared(db, kind, name, shared, share_key=share_key, actor=actor)
+        except StorageError as error:
+            st.error(str(error))
+        else:
+            st.rerun()
 
 
 def delete_button(form: Form, kind: str, name: str, used_by: list[str], delete: Callable[[str], None]) -> None:

@@ -15,6 +15,7 @@ from typing import Literal
 from storage import Database
 from storage.designs import list_agents, list_models, list_tools
 from storage.documents import AgentSpec, ModelSpec, TeamDocument, TeamSpec
+from storage.people import Actor
 from storage.secrets import key_source
 from storage.validation import agent_problems, team_problems
 
@@ -37,18 +38,20 @@ def _path_label(path: str) -> str:
             "manager_model": "manager model"}.get(root, "team")
 
 
-def validate_team(db: Database, team: TeamSpec) -> list[Issue]:
-    """Every problem of ``team`` (saved or only in a form) against what is stored in ``db``."""
-    agents = {a.name: a for a in list_agents(db)}
-    models = {m.name: m for m in list_models(db)}
-    tools = {t.name for t in list_tools(db)}
+def validate_team(db: Database, team: TeamSpec, actor: Actor | None = None) -> list[Issue]:
+    """Every problem of ``team`` (saved or only in a form) against what ``actor`` sees in ``db``."""
+    agents = {a.name: a for a in list_agents(db, actor)}
+    models = {m.name: m for m in list_models(db, actor)}
+    tools = {t.name for t in list_tools(db, actor)}
     issues = [Issue("error", _path_label(p.path), p.message)
               for p in team_problems(team.model_dump(), "", list(agents), list(models), "saved ")]
     members = [agents[m] for m in dict.fromkeys(team.members) if m in agents]
     for agent in members:
         issues += [Issue("error", f'agent "{agent.name}"', p.message)
                    for p in agent_problems(agent.model_dump(), "", list(models), list(tools), "saved ")]
-    return issues + runtime_issues(team, members, models, lambda m: key_source(db, m))
+    return issues + runtime_issues(
+        team, members, models, lambda m: key_source(db, m, owner_id=actor.person_id if actor else None)
+    )
 
 
 def validate_document(document: TeamDocument, key_state: Callable[[ModelSpec], str] | None = None) -> list[Issue]:

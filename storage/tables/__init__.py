@@ -13,6 +13,7 @@ from storage.tables.designs import (
 )
 from storage.tables.experiments import ExperimentCellRow, ExperimentRow, TaskSetRow
 from storage.tables.history import EventRow, RunRow, RunSnapshotRow, RunUsageRow, SessionRow
+from storage.tables.people import PersonRow
 
 __all__ = [
     "AgentRow",
@@ -21,6 +22,7 @@ __all__ = [
     "ExperimentCellRow",
     "ExperimentRow",
     "ModelRow",
+    "PersonRow",
     "ProcessRow",
     "RunAnswerRow",
     "RunControlRow",

@@ -20,6 +20,9 @@ class ModelRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
+    owner_id: int | None = Field(default=None, foreign_key="people.id", ondelete="RESTRICT", index=True, nullable=False)
+    shared: bool = False  # others may use it in their agents and teams
+    share_key: bool = False  # ...and its stored key ("others may use my key")
     model: str
     api_base: str | None = None
     api_key_env: str | None = None
@@ -38,6 +41,7 @@ class ToolRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
+    owner_id: int | None = Field(default=None, foreign_key="people.id", ondelete="RESTRICT", index=True, nullable=False)
     description: str = Field(default="", sa_type=Text)
     source: str = Field(sa_type=Text)
     created_at: float = Field(default_factory=now)
@@ -49,6 +53,7 @@ class AgentRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
+    owner_id: int | None = Field(default=None, foreign_key="people.id", ondelete="RESTRICT", index=True, nullable=False)
     display_name: str | None = None
     kind: str
     description: str = Field(default="", sa_type=Text)
@@ -77,6 +82,8 @@ class TeamRow(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
+    owner_id: int | None = Field(default=None, foreign_key="people.id", ondelete="RESTRICT", index=True, nullable=False)
+    shared: bool = False  # everyone signed in may see and run it
     description: str = Field(default="", sa_type=Text)
     kind: str
     initiator_id: int = Field(foreign_key="agents.id", ondelete="RESTRICT")

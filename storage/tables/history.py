@@ -38,6 +38,8 @@ class RunRow(SQLModel, table=True):
     started_at: float | None = None
     finished_at: float | None = None
     error: str | None = Field(default=None, sa_type=Text)
+    owner_id: int | None = Field(default=None, foreign_key="people.id", ondelete="RESTRICT", index=True, nullable=False)
+    shared: bool = False  # everyone signed in may open its replay (a share link)
 
 
 class RunSnapshotRow(SQLModel, table=True):

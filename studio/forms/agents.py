@@ -13,6 +13,7 @@ from components.agentchat.conversable import ConversableAgent
 from storage import Database
 from storage.designs import save_agent
 from storage.documents import AgentSpec
+from studio.auth import current_actor
 from studio.formstate import Form
 
 
@@ -150,5 +151,5 @@ def save(db: Database, form: Form) -> None:
     if spec.tools and not spec.model:
         form.add_error("tools", "tools are offered to the agent's model: choose a model above, or remove the tools")
         return
-    if form.store(partial(save_agent, db), spec):
+    if form.store(partial(save_agent, db, actor=current_actor()), spec):
         form.saved(spec.name, "agent")

@@ -13,6 +13,7 @@ from storage.designs import get_model, save_model
 from storage.documents import ModelSpec
 from storage.endpoints import describe_endpoint, endpoint_of
 from storage.secrets import store_api_key
+from studio.auth import current_actor
 from studio.formstate import Form
 from studio.presets import PRESETS, full_model, preset_for, split_model
 
@@ -106,16 +107,16 @@ def save(db: Database, form: Form) -> None:
         form.add_error("api_key", "type the key, or choose where else it comes from")
         return
     if form.get("key_source") == KEY_TYPED and not form.get("api_key") and form.get("had_key") and form.selected:
-        before = get_model(db, form.selected)
+        before = get_model(db, form.selected, current_actor())
         if endpoint_of(before) != endpoint_of(spec):
             form.add_error("api_key", f"the stored key was entered for {describe_endpoint(before)}; type it again "
                            f"for {describe_endpoint(spec)} (a key is only ever sent to the server it was typed for)")
             return
-    if not form.store(partial(save_model, db), spec):
+    if not form.store(partial(save_model, db, actor=current_actor()), spec):
         return
     if form.get("key_source") == KEY_TYPED:
         if form.get("api_key"):  # else: keep the key stored before
-            store_api_key(db, spec.name, form.get("api_key"))
+            store_api_key(db, spec.name, form.get("api_key"), current_actor())
     else:
-        store_api_key(db, spec.name, None)  # the key now comes from the environment, or is not needed
+        store_api_key(db, spec.name, None, current_actor())  # the key now comes from the environment, or is not needed
     form.saved(spec.name, "model")

@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from storage import Database
 from storage.designs import save_team
 from storage.documents import TeamSpec, TeamTerminationSpec, TransitionsSpec
+from studio.auth import current_actor
 from studio.formstate import Form
 
 KINDS = {
@@ -116,7 +117,7 @@ def save(db: Database, form: Form) -> None:
     spec = spec_from_form(form)
     if spec is None:
         return
-    if form.store(partial(save_team, db), spec):
+    if form.store(partial(save_team, db, actor=current_actor()), spec):
         form.saved(spec.name, "team", " Click **Check the team** to see whether it is ready to run.")
 
 

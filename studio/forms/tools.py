@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from storage import Database
 from storage.designs import save_tool
 from storage.documents import ToolSpec
+from studio.auth import current_actor
 from studio.formstate import Form
 from studio.tool_check import NEW_TOOL_SOURCE, check_tool, functions_in
 
@@ -44,5 +45,5 @@ def save(db: Database, form: Form) -> None:
         form.take_validation_error(error, {"name": "source"})
         return
     conflict = ("source", f"a tool named {spec.name} already exists: rename the function")
-    if form.store(partial(save_tool, db), spec, conflict=conflict):
+    if form.store(partial(save_tool, db, actor=current_actor()), spec, conflict=conflict):
         form.saved(spec.name, "tool")

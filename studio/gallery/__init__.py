@@ -15,6 +15,7 @@ from typing import Literal
 
 from storage import Database
 from storage.documents import ModelSpec, TeamDocument
+from storage.people import Actor
 from storage.transfer import ImportReport, import_team
 from storage.validation import load_team_json
 
@@ -80,11 +81,12 @@ def customise(
     return TeamDocument.model_validate(data.model_dump())
 
 
-def copy_to_designs(db: Database, document: TeamDocument) -> ImportReport:
-    """Store the team and what it needs; names already taken by different designs get a numbered copy."""
-    return import_team(db, document, on_conflict="copy", source=f'gallery team "{document.team.name}"')
+def copy_to_designs(db: Database, document: TeamDocument, actor: Actor | None = None) -> ImportReport:
+    """Store the team and what it needs, as ``actor``'s (a gallery copy belongs to whoever added it);
+    names already taken by different designs get a numbered copy."""
+    return import_team(db, document, on_conflict="copy", source=f'gallery team "{document.team.name}"', actor=actor)
 
 
-def add_as_is(db: Database, key: str) -> str:
+def add_as_is(db: Database, key: str, actor: Actor | None = None) -> str:
     """Copy a gallery team as it ships (the built-in model, code run locally); returns its stored name."""
-    return copy_to_designs(db, gallery_team(key).document).team
+    return copy_to_designs(db, gallery_team(key).document, actor).team

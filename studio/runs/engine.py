@@ -27,10 +27,18 @@ from components.runtime import EventBus, InputRequest
 from storage import Database
 from storage.control import claim_run, record_job, request_stop, run_control, send_answer, set_pending
 from storage.documents import FINISHED_STATUSES, TeamDocument
-from storage.errors import KeyEndpointError, NotFoundError, RunStateError, database_error_reason
+from storage.errors import (
+    KeyEndpointError,
+    KeyNotSharedError,
+    NotFoundError,
+    RunStateError,
+    database_error_reason,
+)
 from storage.eventlog import append_events
+from storage.people import Actor
 from storage.runs import create_run, get_run, run_snapshot, set_run_status
 from studio.builder import build_team
+from studio.exposure import HostCodeRefused, check_host_code
 from studio.runs.control import ControlLoop
 from studio.runs.files import run_folder
 from studio.runs.mode import RunsMode, check_workers_database
@@ -63,16 +71,16 @@ def store_run(
     db: Database, data_dir: Path, document: TeamDocument, task: str, *,
     files: list[tuple[str, bytes]] = (),  # type: ignore[assignment]
     continues: tuple[int, int | None] | None = None, session_id: int | None = None, note: str = "",
-    holder: str | None = None,
+    holder: str | None = None, owner: Actor | None = None,
 ) -> int:
-    """Store a new run (status created) with what executing it needs: its launch record (the run it
-    continues, a note) and its files in the work dir. ``holder`` claims it at once."""
+    """Store a new run (status created, ``owner``'s) with what executing it needs: its launch record (the
+    run it continues, a note) and its files in the work dir. ``holder`` claims it at once."""
     if not task.strip():
         raise ValueError("the task is empty: type what the team should do")
     launch: dict[str, Any] = {"note": note}
     if continues is not None:
         launch["continues"], launch["upto_seq"] = continues
-    run_id = create_run(db, document, task, session_id=session_id, launch=launch, holder=holder)
+    run_id = create_run(db, document, task, session_id=session_id, launch=launch, holder=holder, owner=owner)
     work_dir = run_folder(data_dir, run_id)
     work_dir.mkdir(parents=True, exist_ok=True)
     for name, data in files:
@@ -95,6 +103,7 @@ class RunEngine:
             check_workers_database(db)
             ensure_queue_schema(db)
         self.mode = mode  # local: start() executes here; workers: start() enqueues for worker processes
+        self.host_code_refusal: str | None = None  # why code may not run on this host (studio.exposure)
         self._queue: Any = None
         self.db = db
         self.data_dir = Path(data_dir)
@@ -127,6 +136,7 @@ class RunEngine:
         continues: tuple[int, int | None] | None = None,
         session_id: int | None = None,
         note: str = "",
+        owner: Actor | None = None,
     ) -> int:
         """Store a new run of ``document`` and execute it in a thread here; returns the run id at once.
 
@@ -135,11 +145,11 @@ class RunEngine:
         """
         if self.mode == "workers":
             run_id = self.create(document, task, files=files, continues=continues, session_id=session_id,
-                                 note=note)
+                                 note=note, owner=owner)
             self.enqueue(run_id, files)
             return run_id
         run_id = self.create(document, task, files=files, continues=continues, session_id=session_id, note=note,
-                             claim=True)
+                             claim=True, owner=owner)
         self.launch(run_id, api_keys=api_keys, document=document)
         return run_id
 
@@ -159,11 +169,11 @@ class RunEngine:
     def create(
         self, document: TeamDocument, task: str, *, files: list[tuple[str, bytes]] = (),  # type: ignore[assignment]
         continues: tuple[int, int | None] | None = None, session_id: int | None = None, note: str = "",
-        claim: bool = False,
+        claim: bool = False, owner: Actor | None = None,
     ) -> int:
         """Store a new run (status created); ``claim``: held by this process, else it waits for one."""
         return store_run(self.db, self.data_dir, document, task, files=files, continues=continues,
-                         session_id=session_id, note=note, holder=self.holder if claim else None)
+                         session_id=session_id, note=note, holder=self.holder if claim else None, owner=owner)
 
     def launch(
         self, run_id: int, *, api_keys: dict[str, str | None] | None = None, document: TeamDocument | None = None
@@ -268,7 +278,7 @@ class RunEngine:
     # -- the worker ----------------------------------------------------------------------------------
     def _prepare(
         self, handle: RunHandle, document: TeamDocument | None
-    ) -> tuple[TeamDocument, str, list[MessageSent], str]:
+    ) -> tuple[TeamDocument, str, list[MessageSent], str, int]:
         """What the run needs, from the database (so any process can execute it)."""
         from pydantic import ValidationError
 
@@ -287,7 +297,8 @@ class RunEngine:
             handle.cancellation.cancel(control.stop_reason)
         launch = control.launch
         history = conversation(self.db, launch["continues"], launch.get("upto_seq")) if "continues" in launch else []
-        return document, run.task, history, launch.get("note", "")
+        check_host_code(document, self.host_code_refusal)
+        return document, run.task, history, launch.get("note", ""), run.owner_id
 
     def _work(
         self, handle: RunHandle, api_keys: dict[str, str | None] | None, document: TeamDocument | None
@@ -299,11 +310,11 @@ class RunEngine:
             bus.subscribe(subscriber)
         status, error = "completed", None
         try:
-            document, task, history, note = self._prepare(handle, document)
-            if api_keys is None:
+            document, task, history, note, owner_id = self._prepare(handle, document)
+            if api_keys is None:  # executed apart from where it started (a worker): as the run's owner
                 from studio.runs.service import api_keys_for
 
-                api_keys = api_keys_for(self.db, document)
+                api_keys = api_keys_for(self.db, document, owner_id)
             handle.cancellation.raise_if_cancelled()
             set_run_status(self.db, handle.run_id, "running")
             with run_context(bus=bus, cancellation=handle.cancellation, input_fn=self._input_fn(handle)):
@@ -326,9 +337,12 @@ class RunEngine:
             status, error = "stopped", str(exc)
         except LLMError as exc:
             status, error = "failed", str(exc)  # the client already published the error event
-        except KeyEndpointError as exc:  # resolved here when a worker executes a run enqueued elsewhere
+        except (KeyEndpointError, KeyNotSharedError) as exc:  # resolved here when a worker executes a run
             status, error = "failed", str(exc)
             self._record(handle, ErrorRaised(error_kind="key", message=error))
+        except HostCodeRefused as exc:
+            status, error = "failed", str(exc)
+            self._record(handle, ErrorRaised(error_kind="run", message=error))
         except Exception as exc:
             if handle.storage_error is None and _is_database_error(exc):
                 handle.storage_failed(exc)  # e.g. the status write at the start, or while asking a human

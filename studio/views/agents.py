@@ -6,6 +6,7 @@ import streamlit as st
 
 from storage.designs import delete_agent, list_agents, list_models, list_tools
 from studio import ui
+from studio.auth import current_actor
 from studio.forms import agents as logic
 from studio.formstate import NEW, Form, show_flash
 from studio.preferences import default_model_name
@@ -15,16 +16,17 @@ from studio.state import database
 PAGE = "agents"
 
 db = database()
+actor = current_actor()
 form = Form(PAGE)
 ui.header(
     "Agents",
     "The members of your teams. An assistant thinks with a model; a user proxy stands in for you and runs code.",
 )
 show_flash(PAGE)
-agents = {a.name: a for a in list_agents(db)}
-model_names = [m.name for m in list_models(db)]
-tool_names = [t.name for t in list_tools(db)]
-default_model = default_model_name(db)
+agents = {a.name: a for a in list_agents(db, actor)}
+model_names = [m.name for m in list_models(db, actor)]
+tool_names = [t.name for t in list_tools(db, actor)]
+default_model = default_model_name(db, actor)
 
 listing, editor = st.columns([1, 2.2], gap="large")
 with listing:
@@ -198,4 +200,5 @@ with editor:
     )
     if form.selected != NEW:
         with delete_col:
-            ui.delete_button(form, "agent", form.selected, agent_users(db, form.selected), lambda n: delete_agent(db, n))
+            ui.delete_button(form, "agent", form.selected, agent_users(db, form.selected, actor),
+                             lambda n: delete_agent(db, n, actor))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from storage.designs import list_models
+from storage.errors import StorageError
 from studio import ui
+from studio.auth import current_actor
 from studio.defaults import BUILTIN_MODEL_NAME, BUILTIN_MODEL_NOTE
 from studio.formstate import show_flash
 from studio.gallery import copy_to_designs, customise, gallery_team, gallery_teams
@@ -19,12 +21,13 @@ WHERE = {
 }
 
 db = database()
+actor = current_actor()
 ui.header(
     "Gallery",
     "Teams that work out of the box. Add one to your designs, then run it in the Playground or change it.",
 )
 show_flash(PAGE)
-models = {m.name: m for m in list_models(db)}
+models = {m.name: m for m in list_models(db, actor)}
 teams = gallery_teams()
 builtin = teams[0].document.model(BUILTIN_MODEL_NAME)
 choices = list(models) if BUILTIN_MODEL_NAME in models else [BUILTIN_MODEL_NAME, *models]
@@ -60,7 +63,12 @@ def add(key: str) -> None:
         team.document, models.get(name, builtin), st.session_state[f"{PAGE}.where"],
         st.session_state.get(f"{PAGE}.image"),
     )
-    report = copy_to_designs(db, document)
+    try:
+        report = copy_to_designs(db, document, actor)
+    except StorageError as error:
+        st.session_state[f"{PAGE}.failed"] = (key, str(error))
+        return
+    st.session_state.pop(f"{PAGE}.failed", None)
     st.session_state["teams.selected"] = report.team
     st.session_state[f"{PAGE}.added"] = (key, report.team, report.copied)
 
@@ -72,7 +80,11 @@ for column, team in zip(st.container(key=f"{CARDS_KEY}-gallery").columns(len(tea
         members = "\n".join(f"- **{agent.name}**: {agent.description}" for agent in team.document.agents)
         st.markdown(f"{team.icon} {team.summary}\n\n**Members**\n\n{members}\n\n**Try it with:** *{team.example_task}*")
         st.button("Add to my teams", key=f"{PAGE}.add.{team.key}", type="primary", icon=":material/add:",
-                  on_click=add, args=(team.key,), width="stretch")
+                  on_click=add, args=(team.key,), width="stretch", disabled=not actor.may_run,
+                  help=ui.viewer_reason(actor))
+        failed = st.session_state.get(f"{PAGE}.failed")
+        if failed and failed[0] == team.key:
+            st.error(failed[1])
         if added and added[0] == team.key:
             copies = f" Some names were taken, so these were added as copies: {', '.join(added[2])}." if added[2] else ""
             st.success(f"Added team \u201c{added[1]}\u201d to your designs.{copies}", icon=":material/check_circle:")

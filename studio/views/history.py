@@ -12,25 +12,30 @@ from storage.eventlog import events_after
 from storage.runs import delete_run, list_runs, run_snapshot
 from storage.transfer import import_run
 from storage.validation import load_run_json
+from studio.auth import current_actor, sign_in_configured
 from studio.render.run_header import STATUS_BADGES, elapsed, format_cost, format_duration, usage_totals
 from studio.render.safe_markdown import safe_markdown
+from studio.render.share import share_link
 from studio.render.transcript import Transcript
 from studio.runs.export import export_all
 from studio.runs.files import RunFiles
 from studio.runs.service import continue_run, message_events
 from studio.state import database, run_engine
+from studio.ui import viewer_reason
 
 KEY = "history"
 PREVIEW = 60  # events drawn in the preview: enough to recognise the run, cheap to draw
 db, engine = database(), run_engine()
+actor = current_actor()
 
 st.title("History")
 
 with st.expander("Import a run (JSON exported from Roundtable)", icon=":material/upload:"):
     upload = st.file_uploader("Run file", type=["json"], key=f"{KEY}.import")
-    if upload is not None and st.button("Import this run", key=f"{KEY}.import_go"):
+    if upload is not None and st.button("Import this run", key=f"{KEY}.import_go", disabled=not actor.may_run,
+                                        help=viewer_reason(actor)):
         try:
-            imported = import_run(db, load_run_json(upload.getvalue(), upload.name), source=upload.name)
+            imported = import_run(db, load_run_json(upload.getvalue(), upload.name), source=upload.name, actor=actor)
         except StorageError as exc:
             st.error(str(exc))
         else:
@@ -40,14 +45,14 @@ with st.expander("Import a run (JSON exported from Roundtable)", icon=":material
             )
 
 cols = st.columns([2, 3, 3])
-teams = ["All teams"] + sorted(t.name for t in list_teams(db))
+teams = ["All teams"] + sorted(t.name for t in list_teams(db, actor))
 team = cols[0].selectbox("Team", teams, key=f"{KEY}.team")
 statuses = cols[1].multiselect(
     "Status", list(STATUS_BADGES), format_func=lambda s: STATUS_BADGES[s][0], key=f"{KEY}.status"
 )
 search = cols[2].text_input("Task contains", key=f"{KEY}.search", placeholder="search the tasks")
 
-runs = list_runs(db, team=None if team == "All teams" else team, statuses=statuses or None, limit=500)
+runs = list_runs(db, team=None if team == "All teams" else team, statuses=statuses or None, limit=500, actor=actor)
 if search.strip():
     runs = [r for r in runs if search.lower() in r.task.lower()]
 
@@ -68,6 +73,8 @@ def _row(run) -> dict:  # type: ignore[no-untyped-def]
         "duration": format_duration(elapsed(run)),
         "tokens": totals.prompt_tokens + totals.completion_tokens,
         "cost": format_cost(totals.cost),
+        **({"shared": "yes" if run.shared else "", "yours": "yes" if run.owner_id == actor.person_id else ""}
+           if sign_in_configured() else {}),
     }
 
 
@@ -93,24 +100,24 @@ exports = export_all(db, run.id, engine.data_dir)
 with actions[2].popover("Export", icon=":material/download:"):
     for ext, label in (("md", "Markdown"), ("html", "HTML page"), ("json", "JSON (re-importable)")):
         st.download_button(label, exports[ext], file_name=f"roundtable-run-{run.id}.{ext}", key=f"{KEY}.dl.{ext}")
-with actions[3].popover("Delete", icon=":material/delete:"):
+mine = (run.owner_id == actor.person_id or actor.is_admin) and actor.may_run
+with actions[3].popover("Delete", icon=":material/delete:", disabled=not mine):
     st.write(f"Delete run #{run.id} and its {run.last_seq} events? This cannot be undone.")
     if st.button("Yes, delete it", type="primary", key=f"{KEY}.delete"):
         try:
-            delete_run(db, run.id)
+            delete_run(db, run.id, actor)
         except StorageError as exc:
             st.error(str(exc))
         else:
             st.rerun()
 
 base_url = (st.context.url or "").split("?")[0].rsplit("/", 1)[0]
-st.caption("Share its replay (the copy button is at the right of the link):")
-st.code(f"{base_url}/replay?run={run.id}", language=None)
+share_link(db, actor, run, f"{base_url}/replay?run={run.id}", f"{KEY}.share")
 with st.expander("Transcript preview", icon=":material/forum:", expanded=True):
     stored = events_after(db, run.id, 0)
     if len(stored) > PREVIEW:
         st.caption(f"The last {PREVIEW} of {len(stored)} events; Replay or Open shows them all.")
-    preview = Transcript(st.container(height=420, border=False), run_snapshot(db, run.id).speaking_members(),
+    preview = Transcript(st.container(height=420, border=False), run_snapshot(db, run.id, actor).speaking_members(),
                          key_prefix=f"preview{run.id}", files=RunFiles.of(engine.data_dir, run.id))
     preview.add_all(stored[-PREVIEW:])
 
@@ -126,14 +133,15 @@ with st.form(f"{KEY}.continue", border=True):
         "Continue from", points, help="The end continues the conversation; an earlier message forks it from there."
     )
     message = st.text_area("Your message", placeholder="e.g. Now do the same for cubes.")
-    go = st.form_submit_button("Start the new run", type="primary", icon=":material/play_arrow:")
+    go = st.form_submit_button("Start the new run", type="primary", icon=":material/play_arrow:",
+                               disabled=not actor.may_run, help=viewer_reason(actor))
 if go:
     if not message.strip():
         st.error("Type the message to send.")
     else:
         upto = None if start_at == "the end" else messages[points.index(start_at) - 1].seq
         try:
-            new_id = continue_run(db, engine, run.id, message, upto_seq=upto)
+            new_id = continue_run(db, engine, run.id, message, upto_seq=upto, actor=actor)
         except StorageError as exc:
             st.error(f"This conversation cannot continue: {exc}")
         else:

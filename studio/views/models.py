@@ -5,9 +5,12 @@ from __future__ import annotations
 import streamlit as st
 
 from components.llm.local_model import local_model_status
-from storage.designs import delete_model, get_model, list_models
+from storage.design_rows import MODEL
+from storage.designs import delete_model, get_model, list_models, ownership
+from storage.errors import StorageError
 from storage.secrets import key_source, resolve_api_key
 from studio import ui
+from studio.auth import current_actor
 from studio.defaults import BUILTIN_MODEL_NAME, BUILTIN_MODEL_NOTE, builtin_model
 from studio.forms import models as logic
 from studio.formstate import NEW, Form, show_flash
@@ -21,24 +24,28 @@ PAGE = "models"
 KEY_LABELS = {
     "stored": "key stored in the studio", "environment": "key from the environment",
     "missing": "key missing", "not_needed": "no key needed", "stored_elsewhere": "key stored for another server",
+    "not_shared": "its owner's key is not shared",
 }
 
 db = database()
+actor = current_actor()
 form = Form(PAGE)
 ui.header("Models", "The language models your agents think with. Add one per provider or model you want to use.")
 show_flash(PAGE)
-models = {m.name: m for m in list_models(db)}
+models = {m.name: m for m in list_models(db, actor)}
+owners = ownership(db, MODEL, actor)
 
 
 def describe(name: str) -> str:
     spec = models[name]
-    return f"{spec.model} \u00b7 {KEY_LABELS[key_source(db, spec)]}"
+    whose = "" if owners[name].owner_id == actor.person_id else f" \u00b7 {owners[name].owner}'s, shared"
+    return f"{spec.model} \u00b7 {KEY_LABELS[key_source(db, spec, owner_id=actor.person_id)]}{whose}"
 
 
 def add_builtin() -> None:
     from storage.designs import save_model
 
-    save_model(db, builtin_model())
+    save_model(db, builtin_model(), actor=actor)
     form.select(BUILTIN_MODEL_NAME)
 
 
@@ -64,7 +71,7 @@ with editor:
             form.load(logic.new_values())
         else:
             spec = models[form.selected]
-            form.load(logic.values_from_spec(spec, key_source(db, spec) == "stored"))
+            form.load(logic.values_from_spec(spec, key_source(db, spec, owner_id=actor.person_id) == "stored"))
 
     st.subheader("New model" if form.selected == NEW else form.selected)
     st.text_input(
@@ -144,15 +151,21 @@ with editor:
         help="Sends one short prompt with the settings above (saved or not) and shows the reply.",
     )
     if form.selected != NEW:
+        ui.share_controls(db, actor, MODEL, form.selected, owners.get(form.selected))
         with delete_col:
-            ui.delete_button(form, "model", form.selected, model_users(db, form.selected), lambda n: delete_model(db, n))
+            ui.delete_button(form, "model", form.selected, model_users(db, form.selected, actor),
+                             lambda n: delete_model(db, n, actor))
     if tested:
         form.clear_errors()
         spec = logic.spec_from_form(form)
         if spec is not None:
             key = form.get("api_key") if form.get("key_source") == logic.KEY_TYPED else None
             if not key and form.selected != NEW and form.get("key_source") == logic.KEY_TYPED:
-                key = resolve_api_key(db, get_model(db, form.selected))
+                try:
+                    key = resolve_api_key(db, get_model(db, form.selected, actor), owner_id=actor.person_id)
+                except StorageError as error:
+                    st.error(str(error), icon=":material/key_off:")
+                    st.stop()
             with st.spinner(f"Asking {spec.model}... (the first test also loads the model library)"):
                 result = try_model(spec, key)
             st.session_state[f"{PAGE}.test_result"] = (form.selected, result)

@@ -12,9 +12,11 @@ from storage import data_dir
 from storage.errors import StorageError
 from storage.eventlog import events_after
 from storage.runs import get_run, list_runs, run_snapshot
+from studio.auth import current_actor
 from studio.render.follow import keep_newest_in_view
 from studio.render.run_header import format_duration, render_run_header
 from studio.render.safe_markdown import safe_markdown
+from studio.render.share import share_link
 from studio.render.transcript import Transcript
 from studio.runs.files import RunFiles
 from studio.state import database
@@ -24,10 +26,11 @@ SPEEDS = [0.5, 1.0, 2.0, 5.0, 10.0]
 WINDOW = 100  # events drawn before the position: the browser's cost grows with every bubble on the page
 MAX_GAP_S = 2.0  # long pauses in the original run are shortened to this (before the speed-up)
 db = database()
+actor = current_actor()
 
 st.title("Replay")
 raw = st.query_params.get("run")
-recent = list_runs(db, limit=200)
+recent = list_runs(db, limit=200, actor=actor)
 if not recent and not raw:
     st.info("Nothing to replay yet: runs appear here once you start one in the Playground.")
     st.stop()
@@ -41,8 +44,8 @@ if st.query_params.get("run") != str(run_id):
     st.query_params["run"] = str(run_id)
 
 try:
-    run = get_run(db, run_id)
-    members = run_snapshot(db, run_id).speaking_members()
+    run = get_run(db, run_id, actor)  # a run this person may not see answers like one that does not exist
+    members = run_snapshot(db, run_id, actor).speaking_members()
 except StorageError:
     st.warning(f"Run #{run_id} does not exist.")
     st.stop()
@@ -80,8 +83,7 @@ def where(pos: int) -> str:
 with st.expander(safe_markdown(f"Run #{run_id} · {run.team} · {run.task[:80]}"), icon=":material/info:"):
     render_run_header(run, len(message_ends))
     base_url = (st.context.url or "").split("?")[0]
-    st.caption("Share this replay (the copy button is at the right of the link):")
-    st.code(f"{base_url}?run={run_id}", language=None)
+    share_link(db, actor, run, f"{base_url}?run={run_id}", f"{KEY}.share")
 if total == 0:
     st.info("This run has no events.")
     st.stop()

@@ -12,12 +12,14 @@ from storage import data_dir
 from storage.database import DATA_DIR_ENV, DATABASE_URL_ENV
 from storage.designs import list_agents, list_models, list_teams, list_tools
 from studio import ui
+from studio.auth import current_actor
 from studio.preferences import default_model_name, set_default_model
 from studio.state import database
 
 PAGE = "settings"
 
 db = database()
+actor = current_actor()
 ui.header("Settings", "Where your designs and history are kept, and what this machine can run.")
 
 with st.container(border=True):
@@ -28,7 +30,8 @@ with st.container(border=True):
     st.code(db.url, language=None)
     st.caption(f"Set `{DATA_DIR_ENV}` or `{DATABASE_URL_ENV}` before `streamlit run studio/app.py` to move them. "
                + ("The database URL comes from the environment." if os.environ.get(DATABASE_URL_ENV) else ""))
-    counts = {"Models": list_models(db), "Tools": list_tools(db), "Agents": list_agents(db), "Teams": list_teams(db)}
+    counts = {"Models": list_models(db, actor), "Tools": list_tools(db, actor), "Agents": list_agents(db, actor),
+              "Teams": list_teams(db, actor)}
     for column, (label, items) in zip(st.columns(4), counts.items(), strict=True):
         column.metric(label, len(items))
 
@@ -65,9 +68,11 @@ with st.container(border=True):
     st.markdown("**New agents**")
     names = [m.name for m in counts["Models"]]
     if names:
-        current = default_model_name(db)
+        current = default_model_name(db, actor)
         chosen = st.selectbox("Model for new agents", names, index=names.index(current) if current in names else 0,
-                              key=f"{PAGE}.default_model", help="New assistants start with this model.")
+                              key=f"{PAGE}.default_model", disabled=not actor.is_admin,
+                              help="New assistants start with this model." if actor.is_admin
+                              else "An admin chooses the model new agents start with.")
         if chosen != current:
             set_default_model(db, chosen)
             st.toast(f"New agents will use {chosen}.", icon=":material/check:")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from storage.designs import delete_team, list_agents, list_models, list_teams
+from storage.design_rows import TEAM
+from storage.designs import delete_team, list_agents, list_models, list_teams, ownership
 from studio import ui
+from studio.auth import current_actor
 from studio.forms import teams as logic
 from studio.formstate import NEW, Form, show_flash
 from studio.state import database
@@ -29,15 +31,17 @@ def _end_rules(form: Form) -> None:
 PAGE = "teams"
 
 db = database()
+actor = current_actor()
 form = Form(PAGE)
 ui.header(
     "Teams",
     "A team is the agents that work on a task together, and the rules of their conversation.",
 )
 show_flash(PAGE)
-teams = {t.name: t for t in list_teams(db)}
-agents = {a.name: a for a in list_agents(db)}
-model_names = [m.name for m in list_models(db)]
+teams = {t.name: t for t in list_teams(db, actor)}
+agents = {a.name: a for a in list_agents(db, actor)}
+model_names = [m.name for m in list_models(db, actor)]
+owners = ownership(db, TEAM, actor)
 
 listing, editor = st.columns([1, 2.2], gap="large")
 with listing:
@@ -156,7 +160,8 @@ with editor:
                                width="stretch", help="Lists every problem that would stop it from running.")
     if form.selected != NEW:
         with delete_col:
-            ui.delete_button(form, "team", form.selected, [], lambda n: delete_team(db, n))
+            ui.delete_button(form, "team", form.selected, [], lambda n: delete_team(db, n, actor))
+        ui.share_controls(db, actor, TEAM, form.selected, owners.get(form.selected))
         ui.run_in_playground(form.selected, f"{PAGE}.run", type="tertiary")
     if checked:
         form.clear_errors()
@@ -164,7 +169,7 @@ with editor:
         if spec is None:
             st.rerun()
         with st.spinner("Checking models, code execution and the conversation rules..."):
-            issues = validate_team(db, spec)
+            issues = validate_team(db, spec, actor)
         st.session_state[f"{PAGE}.issues"] = (form.selected, issues)
     found = st.session_state.get(f"{PAGE}.issues")
     if found and found[0] == form.selected:

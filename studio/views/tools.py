@@ -6,6 +6,7 @@ import streamlit as st
 
 from storage.designs import delete_tool, list_tools
 from studio import ui
+from studio.auth import current_actor
 from studio.forms import tools as logic
 from studio.formstate import NEW, Form, show_flash
 from studio.references import tool_users
@@ -15,6 +16,7 @@ from studio.tool_check import check_tool, describe_parameters
 PAGE = "tools"
 
 db = database()
+actor = current_actor()
 form = Form(PAGE)
 ui.header(
     "Tools",
@@ -22,7 +24,7 @@ ui.header(
     "name, its docstring and its typed parameters to decide when and how to call it.",
 )
 show_flash(PAGE)
-tools = {t.name: t for t in list_tools(db)}
+tools = {t.name: t for t in list_tools(db, actor)}
 
 listing, editor = st.columns([1, 2.2], gap="large")
 with listing:
@@ -76,4 +78,5 @@ with editor:
     )
     if form.selected != NEW:
         with delete_col:
-            ui.delete_button(form, "tool", form.selected, tool_users(db, form.selected), lambda n: delete_tool(db, n))
+            ui.delete_button(form, "tool", form.selected, tool_users(db, form.selected, actor),
+                             lambda n: delete_tool(db, n, actor))

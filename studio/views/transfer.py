@@ -5,8 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from storage.designs import list_teams
+from storage.errors import StorageError
 from storage.transfer import import_team
 from studio import ui
+from studio.auth import current_actor
 from studio.render.safe_markdown import safe_markdown
 from studio.state import database
 from studio.transfer_io import SCRIPT_TARGETS, ParsedImport, describe_report, export_files, parse_upload
@@ -29,6 +31,7 @@ def show_foreign(parsed: ParsedImport) -> None:
 
 
 db = database()
+actor = current_actor()
 ui.header(
     "Import / Export",
     "Move a team between studios as a JSON file, or take it out as a Python script to keep working in code. "
@@ -44,9 +47,9 @@ with import_tab:
                              placeholder='{"format": "roundtable.team", ...}')
     parsed = None
     if uploaded is not None:
-        parsed = parse_upload(db, uploaded.getvalue(), uploaded.name)
+        parsed = parse_upload(db, uploaded.getvalue(), uploaded.name, actor)
     elif pasted.strip():
-        parsed = parse_upload(db, pasted, "the pasted text")
+        parsed = parse_upload(db, pasted, "the pasted text", actor)
     if parsed is None:
         ui.empty_state("Upload a file exported from Roundtable, or paste its content, to see what it contains. "
                        "Teams exported from AutoGen Studio 0.4 can be imported too.", ":material/upload_file:")
@@ -80,8 +83,13 @@ with import_tab:
             if choice == "overwrite":
                 for change in parsed.endpoint_changes:
                     st.warning(f"Replacing: {change}.", icon=":material/dns:")
-        if st.button("Import team", key=f"{PAGE}.import", type="primary", icon=":material/download_done:"):
-            report = import_team(db, document, on_conflict=choice, source=parsed.source)
+        if st.button("Import team", key=f"{PAGE}.import", type="primary", icon=":material/download_done:",
+                     disabled=not actor.may_run, help=ui.viewer_reason(actor)):
+            try:
+                report = import_team(db, document, on_conflict=choice, source=parsed.source, actor=actor)
+            except StorageError as error:
+                st.error(str(error))
+                st.stop()
             st.session_state["teams.selected"] = report.team
             st.success(f"Imported team \u201c{report.team}\u201d.  \n" + describe_report(report),
                        icon=":material/check_circle:")
@@ -90,7 +98,7 @@ with import_tab:
             st.page_link("views/teams.py", label="Open it in Teams", icon=":material/groups:")
 
 with export_tab:
-    names = [t.name for t in list_teams(db)]
+    names = [t.name for t in list_teams(db, actor)]
     if not names:
         ui.empty_state("No teams to export yet: build one on the Teams page, or add one from the Gallery.")
     else:
@@ -100,7 +108,7 @@ with export_tab:
             st.markdown("**Python script**")
             target = st.segmented_control("Written for", list(SCRIPT_TARGETS), format_func=SCRIPT_TARGETS.get,
                                           key=f"{PAGE}.target", default="components", required=True)
-            document, (json_name, json_text), (py_name, py_text) = export_files(db, name, target or "components")
+            document, (json_name, json_text), (py_name, py_text) = export_files(db, name, target or "components", actor)
             st.caption("The same team written with the components API: run it with python, or keep building in code. "
                        "Keys come from environment variables." if target != "autogen" else
                        "The same team written for AG2 (`import autogen`): run it where `pip install \"ag2[openai]\"` "

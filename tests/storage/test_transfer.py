@@ -142,10 +142,10 @@ def test_a_copied_agent_keeps_speaking_under_its_original_name(db: Database) -> 
 def test_an_import_that_fails_midway_stores_nothing(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     real_save = storage.transfer.save_in
 
-    def failing_save(session, kind, spec, replacing=None):  # type: ignore[no-untyped-def]
+    def failing_save(session, kind, spec, replacing=None, actor=None):  # type: ignore[no-untyped-def]
         if kind.label == "team":
             raise RuntimeError("disk full")
-        real_save(session, kind, spec, replacing)
+        real_save(session, kind, spec, replacing, actor)
 
     monkeypatch.setattr(storage.transfer, "save_in", failing_save)
     with pytest.raises(RuntimeError, match="disk full"):

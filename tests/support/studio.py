@@ -30,10 +30,12 @@ def free_port() -> int:
 
 @contextmanager
 def studio_server(
-    data_dir: Path, env: dict[str, str] | None = None, timeout: float = 60, script: Path | None = None
+    data_dir: Path, env: dict[str, str] | None = None, timeout: float = 60, script: Path | None = None,
+    port: int | None = None, args: tuple[str, ...] = (),
 ) -> Iterator[str]:
-    """Run the studio (or another Streamlit ``script``) with its own data dir; yields its base URL."""
-    port = free_port()
+    """Run the studio (or another Streamlit ``script``) with its own data dir; yields its base URL.
+    ``args``: more ``streamlit run`` options (e.g. ``--secrets.files``)."""
+    port = port or free_port()
     log = open(data_dir / "streamlit.log", "w")  # noqa: SIM115 - closed below
     process_env = {
         **os.environ, "ROUNDTABLE_DATA_DIR": str(data_dir), "PYTHONUNBUFFERED": "1",
@@ -42,7 +44,7 @@ def studio_server(
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(script or ROOT / "studio" / "app.py"), "--server.port", str(port),
          "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
+         "--server.fileWatcherType", "none", *args],
         cwd=ROOT, env=process_env, stdout=log, stderr=subprocess.STDOUT,
         start_new_session=True,  # its own process group: signals meant for the test run's group miss it
     )
