@@ -196,7 +196,10 @@ def assembled_file(weights: ChunkedWeights, install: str) -> Path:
     target = folder / weights.file_name
     with _lock:
         if target.exists() or target.is_symlink():
-            _verify_in_place(target, weights)
+            try:
+                _verify_in_place(target, weights)
+            except OSError as exc:  # e.g. a folder in its place, or no permission to read it
+                raise WeightsRefused(f"cannot check {target}: {exc.strerror or exc}; remove it") from exc
             return target
         paths = [locate_part(part, weights.version, install) for part in weights.parts]
         identities = tuple(_identity(path) for path in paths)

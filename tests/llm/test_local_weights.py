@@ -196,6 +196,13 @@ def test_an_assembled_file_changed_later_is_refused_and_removed(site: Path) -> N
     assert assemble(chunks).read_bytes() == gguf_file()  # the next use assembles it again from the parts
 
 
+def test_a_folder_in_the_joined_file_s_place_is_a_clear_error(site: Path, tmp_path: Path) -> None:
+    chunks = FakeChunks(site, "folder", gguf_file())
+    (tmp_path / "models" / "folder.gguf").mkdir(parents=True)
+    with pytest.raises(weights.WeightsRefused, match=r"cannot check .*folder.gguf: .*; remove it"):
+        assemble(chunks)
+
+
 @pytest.mark.parametrize(
     ("data", "problem"),
     [
