@@ -1,4 +1,4 @@
-"""Speed of the built-in model, ``local/smollm2``: through litellm (what the engine does) vs llama_cpp directly.
+"""Speed of a built-in model (``--model``, default ``local/smollm2``): through litellm (what the engine does) vs llama_cpp directly.
 
 Both paths stream the same prompts with the same settings (temperature 0) from the same loaded ``Llama``
 (``local_model.locked_model()``), alternating run by run so that load on a shared machine hits both alike. Each run
@@ -13,7 +13,9 @@ One-time costs (importing litellm, loading the model, litellm's own set-up on it
 once, before the runs; after them, one call with a ~1,000-token prompt gives the prompt processing speed, and
 a provider that streams canned chunks gives litellm's own cost per call and per chunk, free of the model's noise. ``OMP_WAIT_POLICY`` is read from the environment (``local_model`` sets PASSIVE if unset).
 
-    PYTHONPATH=. python benchmarks/local_model.py [--runs 5] [--max-tokens 128]
+    PYTHONPATH=. python benchmarks/local_model.py [--runs 5] [--max-tokens 128] [--model local/smollm2]
+
+Whether the models solve tasks, end to end through the engine: ``benchmarks/local_model_tasks.py``.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from typing import Any
 
 from components.llm import local_model
 
+MODEL = local_model.LIGHT_MODEL  # set from --model
 PROMPT = "Task {i}: write a Python function that returns the sum of the even numbers in a list."
 
 
@@ -48,7 +51,7 @@ def via_litellm(litellm: Any, max_tokens: int) -> Callable[[int], Iterator[str |
     def run(i: int) -> Iterator[str | None]:
         messages = [{"role": "user", "content": PROMPT.format(i=i)}]
         for chunk in litellm.completion(
-            model=local_model.LOCAL_MODEL,
+            model=MODEL,
             messages=messages,
             stream=True,
             temperature=0,
@@ -62,7 +65,7 @@ def via_litellm(litellm: Any, max_tokens: int) -> Callable[[int], Iterator[str |
 def via_llama_cpp(max_tokens: int) -> Callable[[int], Iterator[str | None]]:
     def run(i: int) -> Iterator[str | None]:
         messages = [{"role": "user", "content": PROMPT.format(i=i)}]
-        with local_model.locked_model() as llama:  # the same Llama as the litellm path: only the path differs
+        with local_model.locked_model(MODEL) as llama:  # the same Llama as the litellm path: only the path differs
             for chunk in llama.create_chat_completion(
                 messages=messages, stream=True, temperature=0, max_tokens=max_tokens
             ):
@@ -79,7 +82,7 @@ def long_prompt(litellm: Any) -> tuple[int, float]:
     messages = [{"role": "user", "content": "\n".join(turns) + "\nSummarise."}]
     started = time.perf_counter()
     response = litellm.completion(
-        model=local_model.LOCAL_MODEL, messages=messages, temperature=0, max_tokens=1
+        model=MODEL, messages=messages, temperature=0, max_tokens=1
     )
     return response.usage.prompt_tokens, time.perf_counter() - started
 
@@ -120,8 +123,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--max-tokens", type=int, default=128)
+    parser.add_argument("--model", default=local_model.LIGHT_MODEL)
     args = parser.parse_args()
-    ok, message = local_model.local_model_status()
+    global MODEL
+    MODEL = args.model
+    ok, message = local_model.local_model_status(MODEL)
     if not ok:
         raise SystemExit(message)
     load_before = os.getloadavg()[0]
@@ -133,12 +139,12 @@ def main() -> None:
     local_model.register()
     import_s = time.perf_counter() - started
     started = time.perf_counter()
-    with local_model.locked_model():
+    with local_model.locked_model(MODEL):
         load_s = time.perf_counter() - started
     first_ttft, _, _ = timed_stream(via_litellm(litellm, 1)(-1))
 
     paths = {
-        "litellm local/smollm2": via_litellm(litellm, args.max_tokens),
+        f"litellm {MODEL}": via_litellm(litellm, args.max_tokens),
         "llama_cpp direct": via_llama_cpp(args.max_tokens),
     }
     results: dict[str, list[tuple[float, float, int]]] = {name: [] for name in paths}

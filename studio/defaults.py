@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from components.llm.local_catalog import DEFAULT_LOCAL_MODEL
 from storage import Database
 from storage.design_rows import MODEL
 from storage.designs import list_models, save_model, set_shared
@@ -10,14 +11,17 @@ from storage.errors import NotFoundError
 from storage.settings import get_setting, set_setting
 
 BUILTIN_MODEL_NAME = "Built-in local model"
-BUILTIN_MODEL_NOTE = "small offline demo model: fine for short code tasks, weak at long conversations"
+BUILTIN_MODEL_NOTE = (
+    "offline model (Qwen2.5-Coder 0.5B, or SmolLM2 when its weights are missing): solves most short Python "
+    "tasks, slowly on a small machine; weak at long conversations"
+)
 _SEEDED = "builtin_model_seeded"
 _SHARED = "builtin_model_shared"
 
 
 def builtin_model() -> ModelSpec:
     return ModelSpec(
-        name=BUILTIN_MODEL_NAME, model="local/smollm2", temperature=0.2, max_tokens=512, timeout=300, stream=True,
+        name=BUILTIN_MODEL_NAME, model=DEFAULT_LOCAL_MODEL, temperature=0.2, max_tokens=512, timeout=300, stream=True,
     )
 
 

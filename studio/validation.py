@@ -108,7 +108,7 @@ def _model_issues(model: ModelSpec, key_state: Callable[[ModelSpec], str]) -> li
     if model.model.startswith("local/"):
         from components.llm.local_model import local_model_status
 
-        ready, message = local_model_status()
+        ready, message = local_model_status(model.model)
         return [] if ready else [Issue("error", where, message)]
     if key_state(model) == "stored_elsewhere":
         return [Issue("error", where, "its stored key was entered for another server than the one it points at now: "

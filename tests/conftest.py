@@ -1,4 +1,6 @@
-"""Shared fixtures: a scripted chat-completions server on loopback, and an event recorder."""
+"""Shared fixtures: a scripted chat-completions server on loopback, an event recorder, and one model folder
+for the whole session (tests give each studio its own data dir; the default local model's 478 MB file is
+assembled there once, not once per test; the tests of the assembly itself use folders of their own)."""
 
 from __future__ import annotations
 
@@ -12,6 +14,19 @@ os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
 from components.events import Event  # noqa: E402
 from components.llm.scripted import ScriptedLLMServer  # noqa: E402
 from components.runtime import CancellationToken, EventBus, RunContext, run_context  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_model_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """ROUNDTABLE_MODEL_DIR for the session (inherited by the studios and workers tests start), unless set."""
+    if os.environ.get("ROUNDTABLE_MODEL_DIR"):
+        yield
+        return
+    os.environ["ROUNDTABLE_MODEL_DIR"] = str(tmp_path_factory.mktemp("models"))
+    try:
+        yield
+    finally:
+        os.environ.pop("ROUNDTABLE_MODEL_DIR", None)
 
 
 @pytest.fixture

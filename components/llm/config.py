@@ -14,8 +14,10 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from components.llm.local_catalog import DEFAULT_LOCAL_MODEL
+
 DEFAULT_MODEL_ENV = "ROUNDTABLE_DEFAULT_MODEL"
-BUILTIN_MODEL = "local/smollm2"
+BUILTIN_MODEL = DEFAULT_LOCAL_MODEL
 DEFAULT_TIMEOUT_S = 120.0
 DEFAULT_MAX_RETRIES = 2
 
@@ -70,7 +72,7 @@ def normalize_llm_config(llm_config: Any) -> dict[str, Any] | bool:
         )
     if not llm_config:
         raise ValueError(
-            'llm_config is empty: name a model, e.g. {"model": "gpt-4o-mini"} or {"model": "local/smollm2"}, '
+            'llm_config is empty: name a model, e.g. {"model": "gpt-4o-mini"} or {"model": "local/qwen2.5-coder-0.5b"}, '
             "or pass llm_config=False for an agent that does not use an LLM"
         )
     config = copy.deepcopy(llm_config)

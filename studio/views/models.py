@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from components.llm.local_catalog import BUILTIN_MODELS
+from components.llm.local_catalog import builtin_model as catalog_model
 from components.llm.local_model import local_model_status
 from storage.design_rows import MODEL
 from storage.designs import delete_model, get_model, list_models, ownership
@@ -15,7 +17,7 @@ from studio.defaults import BUILTIN_MODEL_NAME, BUILTIN_MODEL_NOTE, builtin_mode
 from studio.forms import models as logic
 from studio.formstate import NEW, Form, show_flash
 from studio.model_check import try_model
-from studio.presets import PRESETS
+from studio.presets import PRESETS, full_model
 from studio.references import model_users
 from studio.render.safe_markdown import safe_markdown
 from studio.state import database
@@ -49,6 +51,19 @@ def add_builtin() -> None:
     form.select(BUILTIN_MODEL_NAME)
 
 
+def builtin_models_panel() -> None:
+    """Which built-in offline models this machine has, how big and fast they are, and how to add one."""
+    from components.llm.local_choice import availability
+
+    for item in availability():
+        model = item.model
+        mark = ":material/check_circle: installed" if item.installed else ":material/cancel: not installed"
+        st.markdown(f"**{model.label}** \u00b7 `{model.name}` \u00b7 {mark}")
+        st.caption(f"{model.download_mb} MB download; {model.summary}.")
+        if not item.installed:
+            st.caption(f"To add it: `{model.install}`, then restart the studio.")
+
+
 listing, editor = st.columns([1, 2.2], gap="large")
 with listing:
     ui.item_list(form, list(models), describe, "New model")
@@ -57,6 +72,8 @@ with listing:
             "Add the built-in local model", key=f"{PAGE}.add_builtin", icon=":material/download_done:",
             on_click=add_builtin, width="stretch", help=BUILTIN_MODEL_NOTE,
         )
+    with st.expander("Built-in offline models", icon=":material/memory:"):
+        builtin_models_panel()
 
 with editor:
     if form.selected is None or (form.selected != NEW and form.selected not in models):
@@ -86,13 +103,21 @@ with editor:
     preset = PRESETS[form.get("preset")]
     st.caption(preset.help)
     if preset.key == "local":
-        ready, message = local_model_status()
+        names = [model.short_name for model in BUILTIN_MODELS.values()]
+        names += [] if form.get("model") in names else [form.get("model")]
+        st.selectbox(
+            "Model", names, **form.widget("model"),
+            format_func=lambda n: catalog_model(n).label if catalog_model(n) else f"{n} (unknown)",
+            help="Which built-in model answers. The list on the left says which are installed.",
+        )
+        ready, message = local_model_status(full_model(preset, form.get("model") or ""))
         (st.success if ready else st.warning)(message, icon=":material/memory:")
-    st.text_input(
-        "Model", **form.widget("model"), disabled=preset.key == "local",
-        help=f"The model's name at {preset.label}" + (f", without the {preset.prefix} prefix" if preset.prefix else "")
-        + ".",
-    )
+    else:
+        st.text_input(
+            "Model", **form.widget("model"),
+            help=f"The model's name at {preset.label}"
+            + (f", without the {preset.prefix} prefix" if preset.prefix else "") + ".",
+        )
     form.error("model")
     if preset.needs_base_url or preset.key in ("openai", "other"):
         st.text_input(

@@ -83,6 +83,7 @@ with st.container(border=True):
     st.markdown("**This machine**")
     ready, message = local_model_status()
     (st.success if ready else st.warning)(f"Built-in local model: {message}", icon=":material/memory:")
+    st.caption("The Models page lists every built-in offline model and how to add the optional one.")
     if st.button("Check the Docker engine", key=f"{PAGE}.check_docker", icon=":material/deployed_code:"):
         from components.coding.docker_executor import docker_engine_status
 

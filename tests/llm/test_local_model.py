@@ -1,6 +1,8 @@
 """The built-in model through litellm's real path: real llama.cpp, real SmolLM2, no fakes.
 
-The model is small and its words vary with the prompt cache, so tests assert on structure, not wording.
+These tests are about the path, not the weights, so they use the light model (fast); the default model's
+own end-to-end test is test_default_model.py. The model is small and its words vary with the prompt cache,
+so tests assert on structure, not wording.
 """
 
 from __future__ import annotations
@@ -17,14 +19,16 @@ import pytest
 
 from components.llm import local_model
 from components.llm.litellm_loader import get_litellm
+from components.llm.local_catalog import BUILTIN_MODELS
 from components.llm.local_model import (
-    LOCAL_MODEL,
+    LIGHT_MODEL,
     MODEL_PATH_ENV,
     NOT_INSTALLED,
     local_model_status,
     register,
 )
 
+LOCAL_MODEL = LIGHT_MODEL
 HELLO = [{"role": "user", "content": "Name three colours."}]
 CODE_PROMPT = (
     "Write Python code that prints the first 10 square numbers. Reply with one ```python code block."
@@ -67,7 +71,15 @@ def assert_usage(response: Any) -> None:
 
 
 def test_status_is_ready_without_loading_the_model() -> None:
-    assert local_model_status() == (True, local_model.READY_MESSAGE)
+    light = BUILTIN_MODELS[LOCAL_MODEL]
+    assert local_model_status(LOCAL_MODEL) == (True, f"{light.label}: {light.summary}")
+
+
+def test_an_unknown_local_model_is_named_with_the_known_ones(litellm: Any) -> None:
+    assert local_model_status("local/nope") == (False, f"unknown local model 'local/nope'; the built-in ones are "
+                                                       f"{', '.join(BUILTIN_MODELS)}")
+    with pytest.raises(litellm.NotFoundError, match="unknown local model 'local/nope'; the built-in ones are"):
+        litellm.completion(model="local/nope", messages=HELLO, max_tokens=8)
 
 
 def test_register_is_idempotent(litellm: Any) -> None:
@@ -167,7 +179,7 @@ def test_wrong_model_path_says_not_installed(
     litellm: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any, stream: bool
 ) -> None:
     monkeypatch.setenv(MODEL_PATH_ENV, str(tmp_path / "missing.gguf"))
-    ok, message = local_model_status()
+    ok, message = local_model_status(LOCAL_MODEL)
     assert not ok
     assert message.startswith(f"{NOT_INSTALLED}: ")
     assert MODEL_PATH_ENV in message
@@ -188,5 +200,5 @@ def test_unloadable_model_file_says_not_installed(
 
 def test_too_long_a_conversation_is_a_context_window_error(litellm: Any) -> None:
     messages = [{"role": "user", "content": "word " * (local_model.N_CTX + 100)}]
-    with pytest.raises(litellm.ContextWindowExceededError, match="context size of local/smollm2"):
+    with pytest.raises(litellm.ContextWindowExceededError, match=f"context size of {LOCAL_MODEL}"):
         litellm.completion(model=LOCAL_MODEL, messages=messages, max_tokens=8)

@@ -136,7 +136,7 @@ def test_every_gallery_team_exports_to_valid_python():  # type: ignore[no-untype
     for team in gallery_teams():
         source = team_script(team.document, task=team.example_task)
         compile(source, script_file_name(team.document), "exec")
-        assert "'model': 'local/smollm2'" in source
+        assert "'model': 'local/qwen2.5-coder-0.5b'" in source
 
 
 def test_auto_selection_without_a_manager_model_exports_what_the_builder_does() -> None:

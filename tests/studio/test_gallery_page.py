@@ -25,7 +25,7 @@ def test_the_gallery_has_the_promised_teams_and_they_are_valid():  # type: ignor
     assert teams["Planner, Coder, Reviewer"].document.team.kind == "group"
     for team in teams.values():
         document = team.document
-        assert [m.model for m in document.models] == ["local/smollm2"]
+        assert [m.model for m in document.models] == ["local/qwen2.5-coder-0.5b"]
         assert {a.code_execution.mode for a in document.agents} == {"none", "local"}
         # Every team ends by itself: a turn or round limit, since a small model rarely says TERMINATE.
         assert document.team.max_turns or document.team.max_round <= 5
@@ -76,7 +76,7 @@ def test_builtin_model_is_added_with_the_team_when_it_was_deleted(page, studio_d
     assert at.selectbox(key="gallery.model").value == BUILTIN_MODEL_NAME
     click(at, "gallery.add.coder_executor")
     db = fresh(studio_db)
-    assert [m.model for m in list_models(db)] == ["local/smollm2"] and len(list_agents(db)) == 2
+    assert [m.model for m in list_models(db)] == ["local/qwen2.5-coder-0.5b"] and len(list_agents(db)) == 2
 
 
 def test_customise_moves_the_manager_to_the_chosen_model():  # type: ignore[no-untyped-def]

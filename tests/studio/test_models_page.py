@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+from components.llm.local_catalog import BETTER_MODEL, BUILTIN_MODELS, LIGHT_MODEL, Part
 from components.llm.scripted import ScriptedLLMServer, fail
 from storage.designs import delete_model, get_model, list_models, save_agent
 from storage.documents import AgentSpec
@@ -22,8 +25,8 @@ def new_model(at, name: str, preset: str):  # type: ignore[no-untyped-def]
 def test_a_fresh_studio_has_the_builtin_model(page, studio_db):  # type: ignore[no-untyped-def]
     at = page("models")
     no_errors(at)
-    assert [m.model for m in list_models(studio_db)] == ["local/smollm2"]
-    assert "local/smollm2 \u00b7 no key needed" in texts(at)
+    assert [m.model for m in list_models(studio_db)] == ["local/qwen2.5-coder-0.5b"]
+    assert "local/qwen2.5-coder-0.5b \u00b7 no key needed" in texts(at)
 
 
 def test_empty_state_offers_the_builtin_model(page, studio_db):  # type: ignore[no-untyped-def]
@@ -31,7 +34,32 @@ def test_empty_state_offers_the_builtin_model(page, studio_db):  # type: ignore[
     at = page("models")
     assert "No models yet: add one, or use the built-in local model" in texts(at)
     click(at, "models.add_builtin")
-    assert get_model(fresh(studio_db), BUILTIN_MODEL_NAME).model == "local/smollm2"
+    assert get_model(fresh(studio_db), BUILTIN_MODEL_NAME).model == "local/qwen2.5-coder-0.5b"
+
+
+def test_the_page_says_which_builtin_models_are_installed_and_how_to_add_one(page, monkeypatch):  # type: ignore[no-untyped-def]
+    # The opt-in model's weights point at a package that is not installed (it may be on this machine).
+    better = BUILTIN_MODELS[BETTER_MODEL]
+    absent = dataclasses.replace(better.weights, parts=(Part("rtchunk_absent_part1", "data/part01.bin", 1, "0" * 64),))
+    monkeypatch.setitem(BUILTIN_MODELS, BETTER_MODEL, dataclasses.replace(better, weights=absent))
+    at = page("models")
+    no_errors(at)
+    shown = texts(at)
+    light = BUILTIN_MODELS[LIGHT_MODEL]
+    assert f"**{light.label}** \u00b7 `{LIGHT_MODEL}` \u00b7 :material/check_circle: installed" in shown
+    assert f"{light.download_mb} MB download; {light.summary}." in shown
+    assert f"**{better.label}** \u00b7 `{BETTER_MODEL}` \u00b7 :material/cancel: not installed" in shown
+    assert "To add it: `pip install -r requirements-better-model.txt`, then restart the studio." in shown
+
+
+def test_the_builtin_preset_offers_the_builtin_models(page, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("ROUNDTABLE_LOCAL_MODEL_PATH", raising=False)
+    at = new_model(page("models"), "Small", "local")
+    model = at.selectbox(key="models.f.model")
+    assert model.options == [m.label for m in BUILTIN_MODELS.values()] and model.value == "qwen2.5-coder-0.5b"
+    model.set_value("smollm2").run()
+    light = BUILTIN_MODELS[LIGHT_MODEL]
+    assert f"{light.label}: {light.summary}" in texts(at)
 
 
 def test_create_openai_model_with_a_typed_key(page, studio_db):  # type: ignore[no-untyped-def]

@@ -9,12 +9,14 @@ import time
 
 from components.llm import local_model
 from components.llm.litellm_loader import get_litellm
-from studio.gallery import gallery_team
+from studio.defaults import builtin_model
+from studio.gallery import customise, gallery_team
 
 
 def test_a_run_stopped_mid_reply_releases_the_built_in_model(engine) -> None:
     get_litellm()  # imported already, so the stop lands while the model is writing, not during the import
-    run_id = engine.start(gallery_team("coder_executor").document, "Print the first 10 square numbers.")
+    light = builtin_model().model_copy(update={"model": local_model.LIGHT_MODEL})  # the lock is the same for all
+    run_id = engine.start(customise(gallery_team("coder_executor").document, light), "Print the first 10 square numbers.")
     handle = engine.handle(run_id)
     deadline = time.monotonic() + 120
     while not handle.streaming and not handle.done.is_set() and time.monotonic() < deadline:
