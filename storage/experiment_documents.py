@@ -177,3 +177,4 @@ class ExperimentInfo(_Doc):
     error: str | None
     created_at: float
     finished_at: float | None
+    owner_id: int | None = None

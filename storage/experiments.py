@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func, update
 from sqlmodel import col, select
 
+from storage.access import check_may_run, may_see, visible
 from storage.errors import InUseError, NotFoundError
 from storage.experiment_documents import (
     CellInfo,
@@ -29,6 +30,7 @@ from storage.tables.base import now
 
 if TYPE_CHECKING:
     from storage.database import Database
+    from storage.people import Actor
 
 
 def content_version(value: Any) -> str:
@@ -98,7 +100,7 @@ def get_task_set(db: Database, name: str, version: int | None = None) -> TaskSet
 def _experiment(row: ExperimentRow) -> ExperimentInfo:
     return ExperimentInfo(id=row.id, name=row.name, task_set_id=row.task_set_id,
                           spec=ExperimentSpec.model_validate(row.spec), status=row.status, error=row.error,
-                          created_at=row.created_at, finished_at=row.finished_at)
+                          created_at=row.created_at, finished_at=row.finished_at, owner_id=row.owner_id)
 
 
 def _cell(row: ExperimentCellRow) -> CellInfo:
@@ -107,13 +109,15 @@ def _cell(row: ExperimentCellRow) -> CellInfo:
                     passed=row.passed, score=RunScore.model_validate(row.score) if row.score else None)
 
 
-def create_experiment(db: Database, name: str, spec: ExperimentSpec) -> ExperimentInfo:
-    """Store an experiment and one pending cell per task x column x repeat."""
+def create_experiment(db: Database, name: str, spec: ExperimentSpec, actor: Actor | None = None) -> ExperimentInfo:
+    """Store an experiment of ``actor`` (who may run) and one pending cell per task x column x repeat."""
+    check_may_run(actor)
     task_set = get_task_set(db, spec.task_set, spec.task_set_version)
     columns = len(spec.columns())
     with db.write() as session:
         row = ExperimentRow(name=name.strip() or f"{spec.task_set} v{spec.task_set_version}",
-                            task_set_id=task_set.id, spec=spec.model_dump(mode="json"))
+                            task_set_id=task_set.id, spec=spec.model_dump(mode="json"),
+                            owner_id=actor.person_id if actor else None)
         session.add(row)
         session.flush()
         assert row.id is not None
@@ -124,17 +128,19 @@ def create_experiment(db: Database, name: str, spec: ExperimentSpec) -> Experime
         return _experiment(row)
 
 
-def list_experiments(db: Database, *, limit: int = 100) -> list[ExperimentInfo]:
-    """Newest first."""
+def list_experiments(db: Database, *, limit: int = 100, actor: Actor | None = None) -> list[ExperimentInfo]:
+    """Newest first: ``actor``'s own (all of them for an admin or the local studio)."""
     with db.read() as session:
-        rows = session.exec(select(ExperimentRow).order_by(col(ExperimentRow.id).desc()).limit(limit))
+        rows = session.exec(select(ExperimentRow).where(visible(ExperimentRow, actor))
+                            .order_by(col(ExperimentRow.id).desc()).limit(limit))
         return [_experiment(row) for row in rows]
 
 
-def get_experiment(db: Database, experiment_id: int) -> ExperimentInfo:
+def get_experiment(db: Database, experiment_id: int, actor: Actor | None = None) -> ExperimentInfo:
+    """The experiment, if ``actor`` may see it (else NotFoundError, as for one that does not exist)."""
     with db.read() as session:
         row = session.get(ExperimentRow, experiment_id)
-        if row is None:
+        if row is None or not may_see(row, actor):
             raise NotFoundError(f"there is no experiment {experiment_id}")
         return _experiment(row)
 

@@ -59,6 +59,7 @@ def experiment_command(args: argparse.Namespace) -> int:
     from storage import StorageError, open_database
     from storage.database import data_dir
     from storage.experiments import create_experiment, experiment_cells
+    from studio.cli import cli_actor
     from studio.experiments.plan import PlanError, plan_experiment
     from studio.experiments.results import export_json, print_table
     from studio.experiments.scheduler import ExperimentRunner
@@ -68,11 +69,12 @@ def experiment_command(args: argparse.Namespace) -> int:
 
     try:
         db = open_database(args.db)
+        actor = cli_actor(db, args.user)
         task_set = _task_set(db, args)
         spec = plan_experiment(
             db, _teams(db, args), task_set, models=args.models.split(","), repeats=args.repeats,
             replace_agents=[a.strip() for a in args.agents.split(",") if a.strip()] or None, judge=args.judge,
-            pass_score=args.pass_score)
+            pass_score=args.pass_score, actor=actor)
         engine = RunEngine(db, data_dir(), role="cli", mode=runs_mode())
     except TaskCsvError as exc:
         print("error: the tasks cannot be used:\n" + "\n".join(f"  {p}" for p in exc.problems), file=sys.stderr)
@@ -80,7 +82,11 @@ def experiment_command(args: argparse.Namespace) -> int:
     except (StorageError, PlanError, RunsModeError, ValueError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    experiment = create_experiment(db, args.name, spec)
+    try:
+        experiment = create_experiment(db, args.name, spec, actor)
+    except StorageError as exc:  # a viewer
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     total = len(experiment_cells(db, experiment.id))
     print(f"experiment #{experiment.id}: {len(task_set.tasks)} tasks of {task_set.name!r} v{task_set.version} x "
           f"{len(spec.columns())} columns x {spec.repeats} repeats = {total} runs (stored in {db.location})", flush=True)

@@ -39,6 +39,9 @@ class ExperimentRow(SQLModel, table=True):
     error: str | None = Field(default=None, sa_type=Text)
     created_at: float = Field(default_factory=now)
     finished_at: float | None = None
+    # Who started it: its runs are theirs (their keys, their visibility); None only for an experiment
+    # stored by code that acts for nobody in particular (the local admin).
+    owner_id: int | None = Field(default=None, foreign_key="people.id", ondelete="RESTRICT", index=True)
 
 
 class ExperimentCellRow(SQLModel, table=True):

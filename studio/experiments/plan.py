@@ -14,25 +14,26 @@ from storage.experiment_documents import (
     TaskSetInfo,
 )
 from storage.experiments import content_version, team_row_id
+from storage.people import Actor
 
 
 class PlanError(ValueError):
     """The experiment cannot be made as asked; the message says what to change."""
 
 
-def _model(db: Database, name: str) -> ModelSpec:
+def _model(db: Database, name: str, actor: Actor | None = None) -> ModelSpec:
     try:
-        return get_model(db, name)
+        return get_model(db, name, actor)
     except NotFoundError:
-        known = ", ".join(sorted(m.name for m in list_models(db))) or "none yet"
+        known = ", ".join(sorted(m.name for m in list_models(db, actor))) or "none yet"
         raise PlanError(f'there is no model named "{name}" (models: {known})') from None
 
 
-def experiment_team(db: Database, team: str | TeamDocument) -> ExperimentTeam:
+def experiment_team(db: Database, team: str | TeamDocument, actor: Actor | None = None) -> ExperimentTeam:
     """A stored team (by name) or a design file's team, with its content version."""
     if isinstance(team, str):
         try:
-            document = resolve_team(db, team)
+            document = resolve_team(db, team, actor)
         except NotFoundError as exc:
             raise PlanError(str(exc)) from None
         team_id = team_row_id(db, team)
@@ -45,13 +46,15 @@ def experiment_team(db: Database, team: str | TeamDocument) -> ExperimentTeam:
 def plan_experiment(
     db: Database, teams: list[str | TeamDocument], task_set: TaskSetInfo, *, models: list[str] = (),  # type: ignore[assignment]
     replace_agents: list[str] | None = None, repeats: int = 1, judge: str | None = None, pass_score: float = 7,
+    actor: Actor | None = None,
 ) -> ExperimentSpec:
+    """What the experiment runs, from the teams and models ``actor`` may see (by name)."""
     if not teams:
         raise PlanError("choose at least one team")
     if not 1 <= repeats <= 100:
         raise PlanError(f"repeats must be between 1 and 100, not {repeats}")
-    chosen = [experiment_team(db, team) for team in teams]
-    specs = [_model(db, name) for name in dict.fromkeys(m.strip() for m in models if m.strip())]
+    chosen = [experiment_team(db, team, actor) for team in teams]
+    specs = [_model(db, name, actor) for name in dict.fromkeys(m.strip() for m in models if m.strip())]
     if replace_agents:
         known = {a.name for t in chosen for a in t.document.agents if a.model}
         unknown = [a for a in replace_agents if a not in known]
@@ -60,7 +63,7 @@ def plan_experiment(
                             f"(agents with a model: {', '.join(sorted(known)) or 'none'})")
     judge_spec = None
     if judge:
-        model = _model(db, judge)
+        model = _model(db, judge, actor)
         dumped = model.model_dump(mode="json")
         judge_spec = JudgeSpec(model=model.name, version=content_version(dumped), spec=dumped, pass_score=pass_score)
     if any(c.kind == "judge" for t in task_set.tasks for c in t.checks) and judge_spec is None:

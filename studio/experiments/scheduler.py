@@ -31,11 +31,12 @@ from storage.experiments import (
     run_statuses,
     set_experiment_status,
 )
+from storage.people import person
 from storage.secrets import resolve_api_key
 from studio.experiments.plan import column_document
 from studio.experiments.scoring import Judge, score_run
 from studio.runs.engine import RunEngine
-from studio.runs.service import api_keys_for
+from studio.runs.service import start_document_run
 
 logger = logging.getLogger(__name__)
 LOCAL_CONCURRENCY = 4
@@ -82,6 +83,7 @@ class ExperimentRunner:
         pending = [c for c in cells if c.status == "pending"]
         in_flight = {c.run_id: c for c in cells if c.status == "running" and c.run_id is not None}
         documents = {}
+        owner = person(self.db, experiment.owner_id) if experiment.owner_id is not None else None
         while pending or in_flight:
             if get_experiment(self.db, experiment_id).status == "stopped":
                 self._stop(in_flight, tasks, judge)
@@ -93,11 +95,11 @@ class ExperimentRunner:
                 if cell.column_index not in documents:
                     documents[cell.column_index] = column_document(spec, cell.column_index)
                 document = documents[cell.column_index]
-                run_id = self.engine.start(document, tasks[cell.task_index].text,
-                                           api_keys=api_keys_for(self.db, document),
-                                           note=f"Experiment #{experiment_id} ({experiment.name}): task "
-                                                f"{cell.task_index + 1}, {spec.column_label(cell.column_index)}, "
-                                                f"repeat {cell.repeat + 1}.")
+                run_id = start_document_run(
+                    self.db, self.engine, document, tasks[cell.task_index].text, owner,
+                    note=f"Experiment #{experiment_id} ({experiment.name}): task {cell.task_index + 1}, "
+                         f"{spec.column_label(cell.column_index)}, repeat {cell.repeat + 1}.",
+                )
                 attach_run(self.db, cell.id, run_id)
                 in_flight[run_id] = cell.model_copy(update={"run_id": run_id, "status": "running"})
             self._score_finished(in_flight, tasks, judge)
@@ -118,7 +120,8 @@ class ExperimentRunner:
         if experiment.spec.judge is None:
             return None
         model = ModelSpec.model_validate(experiment.spec.judge.spec)
-        return Judge(model, resolve_api_key(self.db, model), experiment.spec.judge.pass_score)
+        return Judge(model, resolve_api_key(self.db, model, owner_id=experiment.owner_id),
+                     experiment.spec.judge.pass_score)
 
     def _score_finished(self, in_flight: dict[int, CellInfo], tasks: list[TaskSpec], judge: Judge | None) -> None:
         statuses = run_statuses(self.db, list(in_flight))

@@ -142,7 +142,7 @@ def side_by_side(db: Database, experiment: ExperimentInfo, cells: list[CellInfo]
             cell = st.selectbox(f"Run ({side})", runs, index=default, key=f"{KEY}.side.{side}",
                                 format_func=lambda c: _run_label(experiment, c))
             stored = events_after(db, cell.run_id, 0)
-            transcript = Transcript(st.container(height=520, border=True), run_snapshot(db, cell.run_id).team.members,
+            transcript = Transcript(st.container(height=520, border=True), run_snapshot(db, cell.run_id).speaking_members(),
                                     key_prefix=f"{side}{cell.run_id}", files=RunFiles.of(data_dir, cell.run_id))
             transcript.add_all(stored[-80:])
 

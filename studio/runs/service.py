@@ -25,9 +25,11 @@ def api_keys_for(db: Database, document: TeamDocument, owner_id: int | None = No
     return {model.name: resolve_api_key(db, model, owner_id=owner_id) for model in document.models}
 
 
-def _start(
+def start_document_run(
     db: Database, engine: RunEngine, document: TeamDocument, task: str, actor: Actor | None, **options: object
 ) -> int:
+    """Start a run of ``document`` for ``actor``: refused for a viewer, or for code the host may not run;
+    with the keys ``actor`` may use."""
     check_may_run(actor)
     check_host_code(document, engine.host_code_refusal)
     keys = api_keys_for(db, document, actor.person_id if actor else None)
@@ -42,7 +44,7 @@ def start_team_run(
     """Run a stored team (by name, if ``actor`` may see it) or a team document on ``task``; returns the
     new run's id."""
     document = resolve_team(db, team, actor) if isinstance(team, str) else team
-    return _start(db, engine, document, task, actor, files=list(files))
+    return start_document_run(db, engine, document, task, actor, files=list(files))
 
 
 def message_events(db: Database, run_id: int, upto_seq: int | None = None) -> list[StoredEvent]:
@@ -69,4 +71,4 @@ def continue_run(
     else:  # the person chose a message by its number in the conversation, not by the log's event number
         where = f"message {len(message_events(db, run_id, upto_seq))}"
     note = f"Continues run #{run_id} ({get_run(db, run_id).task[:60]!r}) from {where}."
-    return _start(db, engine, document, message, actor, continues=(run_id, upto_seq), note=note)
+    return start_document_run(db, engine, document, message, actor, continues=(run_id, upto_seq), note=note)

@@ -17,6 +17,7 @@ from storage.experiments import (
     save_task_set,
     task_set_versions,
 )
+from studio.auth import current_actor
 from studio.experiments.plan import PlanError, plan_experiment
 from studio.experiments.tasks_csv import (
     COLUMNS,
@@ -29,9 +30,11 @@ from studio.experiments.tasks_csv import (
 from studio.render import experiment_results as results
 from studio.render.safe_markdown import safe_markdown
 from studio.state import database, experiment_running_here, run_engine, start_experiment
+from studio.ui import viewer_reason
 
 KEY = "experiments"
 db, engine = database(), run_engine()
+actor = current_actor()
 
 st.title("Experiments")
 st.caption("Which team, model or prompt does a job best, and at what cost? Run a task set over teams x models, "
@@ -90,7 +93,7 @@ with tab_sets:
                 st.success(f'Stored "{saved.name}" version {saved.version} ({len(saved.tasks)} tasks).')
 
 with tab_new:
-    teams, models, sets = list_teams(db), list_models(db), list_task_sets(db)
+    teams, models, sets = list_teams(db, actor), list_models(db, actor), list_task_sets(db)
     if not teams or not sets:
         st.info("An experiment needs a team (Teams page) and a task set (the Task sets tab).")
     else:
@@ -107,14 +110,15 @@ with tab_new:
             repeats = cols[1].number_input("Repeats", min_value=1, max_value=100, value=1, key=f"{KEY}.repeats")
             judge = cols[2].selectbox("Judge model", ["(none)"] + [m.name for m in models], key=f"{KEY}.judge")
             exp_name = st.text_input("Experiment name", key=f"{KEY}.name")
-            go = st.form_submit_button("Start experiment", type="primary", icon=":material/science:")
+            go = st.form_submit_button("Start experiment", type="primary", icon=":material/science:",
+                                       disabled=not actor.may_run, help=viewer_reason(actor))
         if go:
             try:
                 task_set = get_task_set(db, set_name, int(version) or None)
                 spec = plan_experiment(db, list(chosen_teams), task_set, models=list(chosen_models),
                                        replace_agents=list(replace) or None, repeats=int(repeats),
-                                       judge=None if judge == "(none)" else judge)
-                experiment = create_experiment(db, exp_name, spec)
+                                       judge=None if judge == "(none)" else judge, actor=actor)
+                experiment = create_experiment(db, exp_name, spec, actor)
             except (PlanError, StorageError, ValueError) as exc:
                 st.error(f"The experiment cannot start: {exc}")
             else:
@@ -123,7 +127,7 @@ with tab_new:
                 st.rerun()
 
 with tab_results:
-    experiments = list_experiments(db)
+    experiments = list_experiments(db, actor=actor)
     if not experiments:
         st.info("No experiments yet: start one in the New experiment tab.")
         st.stop()

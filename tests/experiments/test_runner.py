@@ -144,3 +144,38 @@ def test_a_scheduler_started_again_picks_up_where_the_last_one_was(stored: Datab
     assert cells[0].run_id == run_id and cells[0].passed is True  # scored, not run again
     assert cells[1].status == "scored" and cells[1].passed is True
     assert len(list_runs(stored)) == 2
+
+
+def test_an_experiment_belongs_to_whoever_started_it(stored: Database, engine: RunEngine, tmp_path: Path,
+                                                     scripted) -> None:  # type: ignore[no-untyped-def]
+    """Sign-in (issue 13) on experiments: the experiment and its runs are the starter's; another person does
+    not see them, cannot plan with a team they cannot see, and a viewer cannot start one."""
+    import pytest
+
+    from storage import NotFoundError
+    from storage.errors import AccessError
+    from storage.experiments import list_experiments
+    from storage.people import set_role, sign_in
+    from studio.experiments.plan import PlanError
+
+    ada = sign_in(stored, "https://idp|ada", "ada@example.org", "Ada")  # the first to sign in: admin
+    bob = sign_in(stored, "https://idp|bob", "bob@example.org", "Bob")
+    scripted.respond("good", lambda body: say("Paris"))
+    task_set = save_task_set(stored, "one", [TaskSpec(text="What is the capital of France?")])
+    experiment = create_experiment(stored, "ada's", plan_experiment(stored, ["Solver"], task_set, actor=ada), ada)
+    ExperimentRunner(stored, engine, tmp_path / "data").run(experiment.id)
+
+    (cell,) = experiment_cells(stored, experiment.id)
+    assert get_run(stored, cell.run_id).owner_id == ada.person_id
+    assert [e.id for e in list_experiments(stored, actor=ada)] == [experiment.id]
+    assert list_experiments(stored, actor=bob) == []
+    with pytest.raises(NotFoundError):
+        get_experiment(stored, experiment.id, bob)
+    with pytest.raises(NotFoundError):
+        get_run(stored, cell.run_id, bob)
+    with pytest.raises(PlanError, match="Solver"):
+        plan_experiment(stored, ["Solver"], task_set, actor=bob)  # the local admin's team, not shared
+    set_role(stored, ada, bob.person_id, "viewer")
+    viewer = sign_in(stored, "https://idp|bob", "bob@example.org", "Bob")
+    with pytest.raises(AccessError, match="viewers cannot start runs"):
+        create_experiment(stored, "bob's", plan_experiment(stored, ["Solver"], task_set), viewer)

@@ -36,11 +36,15 @@ def upgrade() -> None:
         sa.Column("error", sa.Text(), nullable=True),
         sa.Column("created_at", sa.Float(), nullable=False),
         sa.Column("finished_at", sa.Float(), nullable=True),
+        sa.Column("owner_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(["task_set_id"], ["task_sets.id"], name=op.f("fk_experiments_task_set_id_task_sets"),
+                                ondelete="RESTRICT"),
+        sa.ForeignKeyConstraint(["owner_id"], ["people.id"], name=op.f("fk_experiments_owner_id_people"),
                                 ondelete="RESTRICT"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_experiments")),
     )
     op.create_index(op.f("ix_experiments_status"), "experiments", ["status"], unique=False)
+    op.create_index(op.f("ix_experiments_owner_id"), "experiments", ["owner_id"], unique=False)
     op.create_index(op.f("ix_experiments_task_set_id"), "experiments", ["task_set_id"], unique=False)
     op.create_table(
         "experiment_cells",
