@@ -53,6 +53,7 @@ class McpSession:
         self._stderr_file: Any = None
         self._ready = False
         self._lost = False  # the connection closed under a request: the server is gone
+        self._listed: list[McpToolInfo] | None = None
         self._ended = threading.Event()
         self.work_dir: Path | None = None
         """The stdio server's working directory: a fresh temporary folder, removed at close."""
@@ -117,8 +118,10 @@ class McpSession:
 
     # -- requests --------------------------------------------------------------------------------------
     def tools(self) -> list[McpToolInfo]:
-        """Every tool the server lists (all pages)."""
-        return self._submit(self._list_tools(), self.server.start_timeout, what="listing its tools")
+        """Every tool the server lists (all pages; asked once per session)."""
+        if self._listed is None:
+            self._listed = self._submit(self._list_tools(), self.server.start_timeout, what="listing its tools")
+        return list(self._listed)
 
     def call(self, tool: str, arguments: dict[str, Any]) -> str:
         """The tool's result as text; McpToolError (a sentence naming server and tool) if it failed."""
@@ -150,6 +153,11 @@ class McpSession:
             except Exception as exc:  # noqa: BLE001 - a transport or protocol failure, phrased for a person
                 if _connection_closed(exc):
                     self._lost = True
+                if not self.running and isinstance(self.server, McpHttpServer):
+                    raise McpToolError(
+                        f"{self.server.describe()} stopped answering (the connection closed), so {what} "
+                        "could not be called"
+                    ) from None
                 if not self.running:
                     raise McpToolError(
                         f"{self.server.describe()} stopped while {what} was running{self._stderr_note()}"

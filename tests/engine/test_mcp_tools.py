@@ -207,3 +207,22 @@ def test_a_server_that_dies_mid_run(llm, recorder) -> None:
         'Error: MCP server "testing" is no longer running (it stopped during the run), so the tool "add" cannot be called'
     )
     assert result.chat_history[-1]["content"] == "TERMINATE"
+
+
+def test_an_http_server_that_goes_away_mid_run(llm, recorder) -> None:
+    llm.script("writer", [tool_call("add", {"a": 1, "b": 2}), say("I will manage without it."), say("TERMINATE")])
+    assistant, user = _pair(llm)
+    with http_test_server() as url:
+        session = McpSession(http_server(url))
+        session.start()
+        register_mcp_tools(session, caller=assistant, executors=[user])
+    try:  # the server has been stopped: the run goes on, the model is told
+        result = user.initiate_chat(assistant, message="Use the tools")
+    finally:
+        session.close()
+    outcome = recorder.of("tool_result")[0]
+    assert not outcome.ok
+    assert outcome.content == (
+        f'Error: MCP server "web" ({url}) stopped answering (the connection closed), so the tool "add" could not be called'
+    )
+    assert result.chat_history[3]["content"] == "I will manage without it."
