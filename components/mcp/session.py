@@ -76,8 +76,13 @@ class McpSession:
         self._thread.start()
         ready: concurrent.futures.Future[None] = concurrent.futures.Future()
         self._hold = asyncio.run_coroutine_threadsafe(self._hold_open(transport, ready), self._loop)
+        token = runtime.current().cancellation
         try:
-            ready.result(timeout=self.server.start_timeout)
+            with token.on_cancel(ready.cancel):  # Stop during a slow start ends the wait at once
+                ready.result(timeout=self.server.start_timeout)
+        except concurrent.futures.CancelledError:
+            self.close()
+            raise RunCancelled(token.reason or "the run was stopped") from None
         except concurrent.futures.TimeoutError:
             self.close()
             raise McpServerError(

@@ -164,6 +164,14 @@ def test_a_server_that_never_answers_the_handshake_is_stopped() -> None:
     assert wait_gone(session.work_dir, within_s=5) == []
 
 
+def test_stop_during_a_slow_start_ends_it_at_once(recorder) -> None:
+    session = McpSession(McpStdioServer(name="mute", command="sleep", args=("60",), start_timeout=60))
+    threading.Timer(1.0, recorder.cancellation.cancel).start()
+    with pytest.raises(RunCancelled):
+        session.start()
+    assert wait_gone(session.work_dir, within_s=5) == []
+
+
 def test_an_unreachable_http_server() -> None:
     from tests.support.mcp_helpers import free_port
 
