@@ -286,6 +286,11 @@ def _register_tools(document: TeamDocument, agents: dict[str, ConversableAgent],
                     wanted = ", ".join(chosen) if chosen else "all its tools"
                     raise McpServerError(f"{exc}. Agent {name} uses it for: {wanted}.") from None
                 continue
+            clash = next((e for e in executors if hasattr(e.function_map.get(tool.name), "_mcp_session")), None)
+            if clash is not None:
+                server = clash.function_map[tool.name]._mcp_session.server.describe()
+                raise McpServerError(f'the Python tool "{tool.name}" has the name of a tool of {server} that '
+                                     f"{clash.name} already runs: choose only one of them for the agents")
             func = load_tool(tool)
             agent.register_for_llm(name=tool.name, description=tool.description or None)(func)
             for executor in executors:

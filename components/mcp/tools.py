@@ -30,6 +30,7 @@ def tool_function(session: McpSession, name: str) -> Callable[..., str]:
         return session.call(name, arguments)
 
     call.__name__ = name
+    call._mcp_session = session  # type: ignore[attr-defined]
     call.__doc__ = f"The tool {name} of {session.server.describe()}."
     return call
 
@@ -67,7 +68,24 @@ def register_mcp_tools(
     chosen = choose_tools(session, only)
     executors = list(executors)
     for tool in chosen:
+        _refuse_a_clash(session, tool.name, caller, executors)
+    for tool in chosen:
         caller.update_tool_signature(tool_schema(tool), silent_override=True)
         for executor in executors:
             executor.register_function({tool.name: tool_function(session, tool.name)})
     return [tool.name for tool in chosen]
+
+
+def _refuse_a_clash(
+    session: McpSession, name: str, caller: ConversableAgent, executors: list[ConversableAgent]
+) -> None:
+    """Two tools of one name would send calls meant for one to the other: refuse, naming both."""
+    for agent in [caller, *executors]:
+        existing = agent.function_map.get(name)
+        if existing is not None and getattr(existing, "_mcp_session", None) is not session:
+            other = getattr(existing, "_mcp_session", None)
+            where = other.server.describe() if other is not None else "a Python tool"
+            raise McpServerError(
+                f'{session.server.describe()} offers a tool "{name}", but {agent.name} already has a tool of that '
+                f"name from {where}: choose only one of them for the agents"
+            )

@@ -234,3 +234,17 @@ def test_an_http_server_that_goes_away_mid_run(llm, recorder) -> None:
         f'Error: MCP server "web" ({url}) stopped answering (the connection closed), so the tool "add" could not be called'
     )
     assert result.chat_history[3]["content"] == "I will manage without it."
+
+
+def test_two_servers_offering_a_tool_of_the_same_name_are_refused(llm) -> None:
+    first, second = _pair(llm)[0], AssistantAgent("second", llm_config=llm.llm_config("writer"))
+    user = UserProxyAgent("user", human_input_mode="NEVER", code_execution_config=False)
+    with McpSession(stdio_test_server("one")) as one, McpSession(stdio_test_server("two")) as two:
+        register_mcp_tools(one, caller=first, executors=[user], only=["add"])
+        register_mcp_tools(one, caller=second, executors=[user], only=["add"])  # the same server again: fine
+        with pytest.raises(McpServerError) as caught:
+            register_mcp_tools(two, caller=second, executors=[user], only=["add"])
+    assert str(caught.value) == (
+        'MCP server "two" offers a tool "add", but user already has a tool of that name from MCP server "one": '
+        "choose only one of them for the agents"
+    )

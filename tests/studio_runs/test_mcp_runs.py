@@ -91,3 +91,17 @@ def test_a_chosen_tool_the_server_lacks_fails_the_run_and_stops_the_server(db, e
     assert run.error == ("MCP server \"helper\" has no tool 'divide' (it offers: add, shout, fail, sleep, crash, "
                          "environment). Agent coder uses it for: add, divide.")
     assert _server_dirs_alive() == []
+
+
+def test_a_python_tool_named_like_a_servers_tool_fails_the_run_naming_both(db, engine, llm) -> None:
+    document = _team(llm.url, TEST_SERVER_DESIGN, chosen=["add"])
+    coder = document.agent("coder").model_copy(update={"tools": ["helper", "add"]})
+    python_add = ToolSpec(name="add", description="Add.", source="def add(a: int, b: int) -> int:\n    return a + b\n")
+    document = document.model_copy(update={"agents": [coder, document.agent("executor")],
+                                           "tools": [*document.tools, python_add]})
+    run_id = engine.start(document, "go", api_keys=KEYS)
+    assert engine.wait(run_id, 60)
+    run = get_run(db, run_id)
+    assert (run.status, run.error) == ("failed", 'the Python tool "add" has the name of a tool of MCP server "helper" '
+                                                 "that executor already runs: choose only one of them for the agents")
+    assert _server_dirs_alive() == []
