@@ -8,6 +8,7 @@ from storage import Database
 from storage.designs import delete_tool
 from storage.mcp_documents import McpToolEntry
 from studio import ui
+from studio.auth import current_actor
 from studio.forms import mcp_servers as logic
 from studio.formstate import Form
 from studio.references import tool_users
@@ -41,7 +42,9 @@ def draw(db: Database, form: Form) -> None:
                     on_click=logic.save, args=(db, form), width="stretch")
     if not new:
         with delete_col:
-            ui.delete_button(form, "tool", form.selected, tool_users(db, form.selected), lambda n: delete_tool(db, n))
+            actor = current_actor()
+            ui.delete_button(form, "tool", form.selected, tool_users(db, form.selected, actor),
+                             lambda n: delete_tool(db, n, actor))
 
 
 def _stdio_fields(form: Form) -> None:

@@ -164,7 +164,7 @@ def save(db: Database, form: Form) -> None:
     """Save button (on_click): store the agent, or record each problem next to its field."""
     form.clear_errors()
     form.set("kind_note", "")
-    listings = {t.name: t.server.tool_names() for t in list_tools(db) if t.kind == "mcp" and t.server is not None}
+    listings = {t.name: t.server.tool_names() for t in list_tools(db, current_actor()) if t.kind == "mcp" and t.server is not None}
     spec = spec_from_form(form, listings)
     if spec is None:
         return

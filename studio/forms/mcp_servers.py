@@ -14,6 +14,7 @@ from storage.designs import save_tool
 from storage.documents import ToolSpec
 from storage.errors import DocumentError
 from storage.mcp_documents import McpServerSpec, McpToolEntry
+from studio.auth import current_actor
 from studio.formstate import Form
 
 NEW_SERVER = "\x00new-mcp"
@@ -138,7 +139,7 @@ def save(db: Database, form: Form) -> None:
         return
     replacing = None if form.selected == NEW_SERVER else form.selected
     try:
-        save_tool(db, spec, replacing=replacing)
+        save_tool(db, spec, replacing=replacing, actor=current_actor())
     except NameConflictError:
         form.add_error("m_name", f"a tool or server named {spec.name} already exists: choose another name")
         return
