@@ -58,16 +58,19 @@ def to_spec(session: Session, kind: DesignKind[SpecT], row: Any) -> SpecT:
     if kind is MODEL or kind is TOOL:
         return kind.spec.model_validate(row, from_attributes=True)
     if kind is AGENT:
-        tools = session.exec(
-            select(ToolRow.name)
+        links = session.exec(
+            select(ToolRow.name, AgentToolRow.only)
             .join(AgentToolRow, col(AgentToolRow.tool_id) == col(ToolRow.id))
             .where(AgentToolRow.agent_id == row.id)
             .order_by(AgentToolRow.position)
         ).all()
         fields = {
-            name: getattr(row, name) for name in AgentSpec.model_fields if name not in ("model", "tools")
+            name: getattr(row, name) for name in AgentSpec.model_fields if name not in _REFERENCES["agent"]
         }
-        return AgentSpec(**fields, model=_name_of(session, ModelRow, row.model_id), tools=list(tools))
+        return AgentSpec(
+            **fields, model=_name_of(session, ModelRow, row.model_id), tools=[name for name, _ in links],
+            mcp_tools={name: list(only) for name, only in links if only is not None},
+        )
     members = session.exec(
         select(AgentRow.id, AgentRow.name)
         .join(TeamMemberRow, col(TeamMemberRow.agent_id) == col(AgentRow.id))
@@ -93,7 +96,7 @@ def to_spec(session: Session, kind: DesignKind[SpecT], row: Any) -> SpecT:
     )
 
 
-_REFERENCES = {"agent": {"model", "tools"}, "team": {"members", "initiator", "transitions", "manager_model"}}
+_REFERENCES = {"agent": {"model", "tools", "mcp_tools"}, "team": {"members", "initiator", "transitions", "manager_model"}}
 
 
 def store(
@@ -119,7 +122,10 @@ def store(
     session.add(row)
     session.flush()
     if isinstance(spec, AgentSpec):
-        tools = [{"tool_id": _id_of(session, TOOL, name), "position": i} for i, name in enumerate(spec.tools)]
+        tools = [
+            {"tool_id": _id_of(session, TOOL, name), "position": i, "only": spec.mcp_tools.get(name)}
+            for i, name in enumerate(spec.tools)
+        ]
         _replace_links(session, AgentToolRow, "agent_id", row.id, tools, is_new)
     elif isinstance(spec, TeamSpec):
         members = [

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from components.coding.python_source import UnreadableSource, parse_source
+from storage.mcp_documents import McpServerSpec
 
 SCHEMA_VERSION = 1
 """Version of the document format written by this code; documents of a newer version are refused."""
@@ -95,15 +96,21 @@ class ModelSpec(_Doc):
 
 
 class ToolSpec(_Doc):
-    """A Python function an agent may call."""
+    """A tool source: a Python function an agent may call, or an MCP server whose tools agents may call."""
 
-    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64, description="Function name.")
+    name: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$", max_length=64, description="Function or server name.")
     description: str = Field(default="", description="What the tool does, as shown to the model.")
-    source: str = Field(description="Python source defining the function ``name`` (imports allowed).")
+    kind: Literal["python", "mcp"] = Field(default="python", description="A Python function or an MCP server.")
+    source: str = Field(default="", description="python: source defining the function ``name`` (imports allowed).")
+    server: McpServerSpec | None = Field(default=None, description="mcp: how to start or reach the server.")
 
     @field_validator("source")
     @classmethod
     def _defines_the_function(cls, source: str, info: Any) -> str:
+        if info.data.get("kind") == "mcp":
+            if source.strip():
+                raise ValueError("an MCP tool source has no Python source")
+            return source
         try:
             tree = parse_source(source)
         except UnreadableSource as error:
@@ -116,6 +123,14 @@ class ToolSpec(_Doc):
             found = ", ".join(defined) if defined else "none"
             raise ValueError(f"must define a function named {name} (functions defined: {found})")
         return source
+
+    @model_validator(mode="after")
+    def _server_for_mcp_only(self) -> ToolSpec:
+        if self.kind == "mcp" and self.server is None:
+            raise ValueError("an MCP tool source needs a server (a command, or a url)")
+        if self.kind == "python" and self.server is not None:
+            raise ValueError('a server belongs to an MCP tool source: set kind to "mcp"')
+        return self
 
 
 def relative_folder_problem(value: str) -> str | None:
@@ -204,6 +219,10 @@ class AgentSpec(_Doc):
     termination: TerminationSpec = Field(default_factory=TerminationSpec, description="End condition.")
     code_execution: CodeExecutionSpec = Field(default_factory=CodeExecutionSpec, description="Code runs.")
     tools: list[str] = Field(default_factory=list, description="Names of ToolSpecs this agent may call.")
+    mcp_tools: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="For an MCP source in tools: the names of its tools this agent may use (absent: all of them).",
+    )
     context: ContextSpec = Field(default_factory=ContextSpec, description="History sent to the model.")
     default_auto_reply: str = Field(default="", description="Reply used when nothing else produces one.")
 

@@ -116,6 +116,23 @@ def agent_problems(
                 )
             elif tool in agent_tools[:index]:
                 problems.append(Problem(join_path(path, f"tools[{index}]"), f'"{tool}" is listed twice'))
+    problems += _mcp_choice_problems(agent, path)
+    return problems
+
+
+def _mcp_choice_problems(agent: dict[str, Any], path: str) -> list[Problem]:
+    """An agent's choice of an MCP server's tools names a source it lists, and at least one tool."""
+    choices, listed = agent.get("mcp_tools"), agent.get("tools")
+    if not isinstance(choices, dict):
+        return []
+    listed = listed if isinstance(listed, list) else []
+    problems = []
+    for source, chosen in choices.items():
+        here = join_path(path, f"mcp_tools.{source}")
+        if source not in listed:
+            problems.append(Problem(here, f'chooses tools of "{source}", which is not among this agent\'s tools'))
+        elif isinstance(chosen, list) and not chosen:
+            problems.append(Problem(here, f'choose at least one tool of "{source}" (or remove it from tools)'))
     return problems
 
 

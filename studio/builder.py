@@ -4,7 +4,9 @@ Decisions a form cannot express are made here, once, for the studio and the CLI 
 - a tool listed on an agent is offered to that agent's LLM, and executed by the team's user proxies
   (by every member when the team has none), the AutoGen pattern;
 - code runs in the run's own work dir, so each run keeps its files and artifacts apart;
-- tool source is the user's own code and runs in this process, like any function they register.
+- tool source is the user's own code and runs in this process, like any function they register;
+- an MCP server is started once per run, whichever agents use it, and stopped when the run ends
+  (``BuiltTeam.close``), also when the team cannot be built.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from storage.documents import (
     ToolSpec,
     relative_folder_problem,
 )
+from studio.mcp_sources import RunSessions
 from studio.team_termination import TeamTermination
 
 _CLASSES: dict[str, type[ConversableAgent]] = {
@@ -54,10 +57,15 @@ class BuiltTeam:
     chat_kwargs: dict[str, Any] = field(default_factory=dict)
     team_rules: list[TeamTermination] = field(default_factory=list)
     """The team's end rules, on the agents or the manager (a continued run restarts their count)."""
+    mcp: RunSessions = field(default_factory=RunSessions)
+    """The MCP servers this run started."""
 
     def close(self) -> None:
-        for agent in self.agents.values():
-            agent.close()
+        try:
+            for agent in self.agents.values():
+                agent.close()
+        finally:
+            self.mcp.close()
 
 
 def llm_config_for(model: ModelSpec, api_key: str | None = None) -> dict[str, Any]:
@@ -170,7 +178,22 @@ def build_team(document: TeamDocument, work_dir: Path, api_keys: Mapping[str, st
         check = _two_agent_termination(team, document.agent(name), agents) if team.kind == "two_agent" else None
         pair_rules += [check] if check else []
         agents[name] = build_agent(document.agent(name), document, work_dir, api_keys, is_termination_msg=check)
-    _register_tools(document, agents)
+    sessions = RunSessions()
+    try:
+        _register_tools(document, agents, sessions)
+        return _assemble(document, agents, pair_rules, sessions, api_keys)
+    except BaseException:
+        sessions.close()  # no server outlives a team that could not be built
+        for agent in agents.values():
+            agent.close()
+        raise
+
+
+def _assemble(
+    document: TeamDocument, agents: dict[str, ConversableAgent], pair_rules: list[TeamTermination],
+    sessions: RunSessions, api_keys: Mapping[str, str | None],
+) -> BuiltTeam:
+    team = document.team
     initiator = agents[team.initiator]
     chat_kwargs: dict[str, Any] = {"summary_method": team.summary_method}
     if team.kind == "two_agent":
@@ -180,7 +203,7 @@ def build_team(document: TeamDocument, work_dir: Path, api_keys: Mapping[str, st
         if team.max_turns:
             chat_kwargs["max_turns"] = team.max_turns
         return BuiltTeam(initiator=initiator, recipient=others[0], agents=agents, chat_kwargs=chat_kwargs,
-                         team_rules=pair_rules)
+                         team_rules=pair_rules, mcp=sessions)
     manager_llm = _manager_llm(document, api_keys)
     groupchat = GroupChat(
         agents=list(agents.values()),
@@ -195,7 +218,7 @@ def build_team(document: TeamDocument, work_dir: Path, api_keys: Mapping[str, st
         manager_check = TeamTermination(is_default_termination, team.termination, lambda: len(groupchat.messages))
     manager = GroupChatManager(groupchat=groupchat, llm_config=manager_llm, is_termination_msg=manager_check)
     return BuiltTeam(initiator=initiator, recipient=manager, agents=agents, manager=manager, chat_kwargs=chat_kwargs,
-                     team_rules=[manager_check] if manager_check else [])
+                     team_rules=[manager_check] if manager_check else [], mcp=sessions)
 
 
 def _two_agent_termination(
@@ -246,13 +269,29 @@ def _transition_kwargs(document: TeamDocument, agents: dict[str, ConversableAgen
     return {"allowed_or_disallowed_speaker_transitions": graph, "speaker_transitions_type": team.transitions.type}
 
 
-def _register_tools(document: TeamDocument, agents: dict[str, ConversableAgent]) -> None:
+def _register_tools(document: TeamDocument, agents: dict[str, ConversableAgent], sessions: RunSessions) -> None:
+    from components.mcp import McpServerError, register_mcp_tools
+
     proxies = [a for name, a in agents.items() if document.agent(name).kind == "user_proxy"]
+    executors = proxies or list(agents.values())
     for name, agent in agents.items():
-        for tool_name in document.agent(name).tools:
+        spec = document.agent(name)
+        for tool_name in spec.tools:
             tool = document.tool(tool_name)
+            if tool.kind == "mcp":
+                chosen = spec.mcp_tools.get(tool.name)
+                try:
+                    register_mcp_tools(sessions.session(tool), caller=agent, executors=executors, only=chosen)
+                except McpServerError as exc:
+                    wanted = ", ".join(chosen) if chosen else "all its tools"
+                    raise McpServerError(f"{exc}. Agent {name} uses it for: {wanted}.") from None
+                continue
+            clash = next((e for e in executors if hasattr(e.function_map.get(tool.name), "_mcp_session")), None)
+            if clash is not None:
+                server = clash.function_map[tool.name]._mcp_session.server.describe()
+                raise McpServerError(f'the Python tool "{tool.name}" has the name of a tool of {server} that '
+                                     f"{clash.name} already runs: choose only one of them for the agents")
             func = load_tool(tool)
-            executors = proxies or list(agents.values())
             agent.register_for_llm(name=tool.name, description=tool.description or None)(func)
             for executor in executors:
                 executor.register_for_execution(name=tool.name)(func)

@@ -11,8 +11,16 @@ import keyword
 import re
 from collections.abc import Iterable
 
-from storage.documents import AgentSpec, ModelSpec, TeamDocument, TeamTerminationSpec, TerminationSpec
+from storage.documents import (
+    AgentSpec,
+    ModelSpec,
+    TeamDocument,
+    TeamTerminationSpec,
+    TerminationSpec,
+    ToolSpec,
+)
 from studio.builder import llm_config_for
+from studio.codegen_mcp import mcp_imports, mcp_registrations, mcp_servers
 
 _CLASSES = {"assistant": "AssistantAgent", "user_proxy": "UserProxyAgent", "conversable": "ConversableAgent"}
 _RESERVED = {"sys", "main", "show", "manager", "groupchat", "task", "result", "components"}
@@ -29,9 +37,11 @@ def script_file_name(document: TeamDocument) -> str:
 
 def team_script(document: TeamDocument, stored_keys: Iterable[str] = (), task: str = "") -> str:
     """The script's source. ``stored_keys``: models whose key lives in the studio (the script says so)."""
-    names = _Names({*(t.name for t in document.tools)})
+    names = _Names({*(t.name for t in document.tools if t.kind == "python")})
     agent_vars = {a.name: names.variable(a.name) for a in document.agents if a.name in document.team.members}
     model_vars = {m.name: names.constant(m.name) for m in document.models}
+    servers = _used_servers(document, agent_vars)
+    server_vars = {t.name: (names.constant(f"{t.name}_server"), names.variable(f"{t.name}_session")) for t in servers}
     agents = "\n\n".join(
         _agent(document.agent(name), document.speaking_names()[name], var, model_vars,
                _pair_rule(document, agent_vars, name))
@@ -42,12 +52,18 @@ def team_script(document: TeamDocument, stored_keys: Iterable[str] = (), task: s
         _imports(document),
         _models(document.models, model_vars, set(stored_keys)),
         _tools(document),
+        _section("MCP servers") + "\n".join(mcp_servers(servers, server_vars)) if servers else "",
         _section("Agents") + agents,
         _tool_registrations(document, agent_vars),
         _team(document, agent_vars, model_vars),
-        _main(document, agent_vars, task),
+        _main(document, agent_vars, task, mcp_registrations(document, agent_vars, server_vars)),
     ]
     return "\n\n".join(p for p in parts if p).rstrip() + "\n"
+
+
+def _used_servers(document: TeamDocument, agent_vars: dict[str, str]) -> list[ToolSpec]:
+    used = [t for a in document.agents if a.name in agent_vars for t in a.tools]
+    return [document.tool(name) for name in dict.fromkeys(used) if document.tool(name).kind == "mcp"]
 
 
 def _section(title: str) -> str:
@@ -94,12 +110,12 @@ def _imports(document: TeamDocument) -> str:
         names.add("CodeExecutionConfig")
     if document.team.kind == "group":
         names |= {"GroupChat", "GroupChatManager"}
-    if any(a.tools for a in document.agents):
-        names.add("register_function")
     if any(a.context.max_messages or a.context.max_tokens for a in document.agents):
         names.add("limit_context")
+    if any(document.tool(t).kind == "python" for a in document.agents for t in a.tools):
+        names.add("register_function")
     listed = "".join(f"    {name},\n" for name in sorted(names, key=str.lower))
-    return f"import sys\n\nfrom components import (\n{listed})"
+    return f"import sys\n\nfrom components import (\n{listed}){mcp_imports(document)}"
 
 
 def _models(models: list[ModelSpec], model_vars: dict[str, str], stored: set[str]) -> str:
@@ -117,9 +133,10 @@ def _models(models: list[ModelSpec], model_vars: dict[str, str], stored: set[str
 
 
 def _tools(document: TeamDocument) -> str:
-    if not document.tools:
+    functions = [t for t in document.tools if t.kind == "python"]
+    if not functions:
         return ""
-    return _section("Tools") + "\n\n".join(t.source.strip() + "\n" for t in document.tools)
+    return _section("Tools") + "\n\n".join(t.source.strip() + "\n" for t in functions)
 
 
 def _agent(
@@ -196,6 +213,8 @@ def _tool_registrations(document: TeamDocument, agent_vars: dict[str, str]) -> s
     for agent in document.agents:
         for tool_name in agent.tools if agent.name in agent_vars else ():
             tool = document.tool(tool_name)
+            if tool.kind == "mcp":
+                continue  # registered once its server has started (main)
             for executor in executors:
                 lines.append(
                     f"register_function({tool.name}, caller={agent_vars[agent.name]}, executor={executor}, "
@@ -240,7 +259,7 @@ def _team(document: TeamDocument, agent_vars: dict[str, str], model_vars: dict[s
             + f"manager = GroupChatManager({manager_args})")
 
 
-def _main(document: TeamDocument, agent_vars: dict[str, str], task: str) -> str:
+def _main(document: TeamDocument, agent_vars: dict[str, str], task: str, mcp: tuple[str, list[str]] = ("", [])) -> str:
     team = document.team
     chat_args = ["message=task", f"summary_method={team.summary_method!r}"]
     if team.kind == "group":
@@ -259,12 +278,29 @@ def show(event) -> None:
 
 def main(task: str) -> None:
     default_bus.subscribe(show)
-    result = {agent_vars[team.initiator]}.initiate_chat({recipient}, {", ".join(chat_args)})
+{_chat(f"result = {agent_vars[team.initiator]}.initiate_chat({recipient}, {', '.join(chat_args)})", mcp)}
     print("\\n=== Result\\n" + str(result.summary or ""))
 
 
 if __name__ == "__main__":
-    main(" ".join(sys.argv[1:]) or {fallback})'''
+{_entry(f'main(" ".join(sys.argv[1:]) or {fallback})', bool(mcp[0]))}'''
+
+
+def _entry(call: str, has_servers: bool) -> str:
+    """The script's entry: a server that cannot start ends it with its sentence, not a traceback."""
+    if not has_servers:
+        return f"    {call}"
+    return (f"    try:\n        {call}\n    except McpServerError as error:\n"
+            '        sys.exit(f"The team cannot start its tools: {error}")')
+
+
+def _chat(call: str, mcp: tuple[str, list[str]]) -> str:
+    """The chat call, inside the ``with`` that starts (and at the end stops) the team's MCP servers."""
+    opening, registrations = mcp
+    if not opening:
+        return f"    {call}"
+    body = "".join(f"        {line}\n" for line in [*registrations, call])
+    return f"    {opening}\n{body}".rstrip("\n")
 
 
 def _dict_literal(value: dict[str, object]) -> str:

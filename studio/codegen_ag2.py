@@ -42,13 +42,35 @@ def ag2_script(document: TeamDocument, stored_keys: Iterable[str] = (), task: st
         _imports(document, members),
         _key_helper(document),
         _models(document.models, model_vars, set(stored_keys)),
-        _section("Tools") + "\n\n".join(t.source.strip() + "\n" for t in document.tools) if document.tools else "",
+        _python_tools(document),
+        _mcp_left_out(document, members),
         _section("Agents") + "\n\n".join(_agent(document, a, agent_vars, model_vars) for a in members),
         _tool_registrations(document, agent_vars),
         _team(document, agent_vars, model_vars),
         _main(document, agent_vars, task),
     ]
     return "\n\n".join(p for p in parts if p).rstrip() + "\n"
+
+
+def _python_tools(document: TeamDocument) -> str:
+    functions = [t for t in document.tools if t.kind == "python"]
+    return _section("Tools") + "\n\n".join(t.source.strip() + "\n" for t in functions) if functions else ""
+
+
+def _mcp_left_out(document: TeamDocument, members: list[AgentSpec]) -> str:
+    """MCP servers are not written for AG2: say so plainly, where the tools would be."""
+    used = dict.fromkeys(t for a in members for t in a.tools if document.tool(t).kind == "mcp")
+    if not used:
+        return ""
+    lines = [_section("MCP servers: NOT exported").rstrip(),
+             "# This AG2 script leaves out the team's MCP servers and their tools (Roundtable writes only Python",
+             "# tools for AG2). Export the team for Roundtable's components to run it with them, or add them by hand."]
+    for name in used:
+        server = document.tool(name).server
+        where = (" ".join([server.command or "", *server.args]) if server.transport == "stdio" else server.url) if server else ""
+        users = [a.name for a in members if name in a.tools]
+        lines.append(f"#   {name!r}: {where!r}, used by {', '.join(users)}")
+    return "\n".join(lines)
 
 
 def _header(document: TeamDocument) -> str:
@@ -67,7 +89,7 @@ def _imports(document: TeamDocument, members: list[AgentSpec]) -> str:
     names = {_CLASSES[a.kind] for a in members}
     if document.team.kind == "group":
         names |= {"GroupChat", "GroupChatManager"}
-    if any(a.tools for a in members):
+    if any(document.tool(t).kind == "python" for a in members for t in a.tools):
         names.add("register_function")
     lines = ["import os", "import sys", "", f"from autogen import {', '.join(sorted(names, key=str.lower))}"]
     limiters = sorted({"MessageHistoryLimiter" for a in members if a.context.max_messages}
@@ -201,6 +223,8 @@ def _tool_registrations(document: TeamDocument, agent_vars: dict[str, str]) -> s
     for agent in document.agents:
         for tool_name in agent.tools if agent.name in agent_vars else ():
             tool = document.tool(tool_name)
+            if tool.kind == "mcp":
+                continue  # not exported for AG2: the script says so (_mcp_left_out)
             description = tool.description or _docstring(tool.source, tool.name)
             lines += [f"register_function({tool.name}, caller={agent_vars[agent.name]}, executor={executor}, "
                       f"name={tool.name!r}, description={description!r})" for executor in executors]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 from dataclasses import dataclass, field
 
 from storage import Database, DocumentError
@@ -14,6 +15,7 @@ from storage.validation import dump_document, parse_team_document, read_json
 from studio import autogen_studio
 from studio.codegen import script_file_name, team_script
 from studio.codegen_ag2 import ag2_file_name, ag2_script
+from studio.render.safe_markdown import safe_markdown
 
 SCRIPT_TARGETS = {"components": "Roundtable's components", "autogen": "AG2 (pip install ag2)"}
 
@@ -58,6 +60,25 @@ def parse_upload(db: Database, data: bytes | str, source: str, actor: Actor | No
     conflicts = [str(c) for c in team_conflicts(db, document, actor)]
     return ParsedImport(source, document, conflicts=conflicts, endpoint_changes=endpoint_changes(db, document, actor),
                         origin=origin, not_mapped=not_mapped, notes=notes)
+
+
+def mcp_notes(document: TeamDocument) -> list[str]:
+    """What running an imported team would start or reach: its MCP servers (a file is attacker-written)."""
+    notes = []
+    for tool in document.tools:
+        server = tool.server
+        if tool.kind != "mcp" or server is None:
+            continue
+        if server.transport == "stdio":
+            command = shlex.join([server.command or "", *server.args])
+            passed = f", passing it {', '.join(server.env)} from your environment" if server.env else ""
+            notes.append(safe_markdown(f'Running this team starts the MCP server "{tool.name}" on this machine: '
+                                       f"`{command}`{passed}. Check the command before you run the team."))
+        else:
+            sent = f", sending {', '.join(server.headers)} from your environment" if server.headers else ""
+            notes.append(safe_markdown(f'Running this team reaches the MCP server "{tool.name}" at '
+                                       f"`{server.url}`{sent}."))
+    return notes
 
 
 def _hint(error: DocumentError) -> str:

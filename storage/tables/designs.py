@@ -43,7 +43,10 @@ class ToolRow(SQLModel, table=True):
     name: str = Field(unique=True)
     owner_id: int | None = Field(default=None, foreign_key="people.id", ondelete="RESTRICT", index=True, nullable=False)
     description: str = Field(default="", sa_type=Text)
-    source: str = Field(sa_type=Text)
+    source: str = Field(sa_type=Text)  # "" for an MCP server
+    kind: str = Field(default="python", sa_column_kwargs={"server_default": "python"})
+    # an MCP server's definition (storage.mcp_documents.McpServerSpec as JSON); None for a Python tool
+    server: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     created_at: float = Field(default_factory=now)
     updated_at: float = Field(default_factory=now)
 
@@ -75,6 +78,8 @@ class AgentToolRow(SQLModel, table=True):
     agent_id: int = Field(foreign_key="agents.id", primary_key=True, ondelete="CASCADE")
     tool_id: int = Field(foreign_key="tools.id", primary_key=True, ondelete="RESTRICT")
     position: int
+    # for an MCP server: the names of its tools this agent may use; None: all of them
+    only: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
 
 
 class TeamRow(SQLModel, table=True):

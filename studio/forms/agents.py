@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from components.agentchat.assistant import DEFAULT_SYSTEM_MESSAGE as ASSISTANT_PROMPT
 from components.agentchat.conversable import ConversableAgent
 from storage import Database
-from storage.designs import save_agent
+from storage.designs import list_tools, save_agent
 from storage.documents import AgentSpec
 from studio.auth import current_actor
 from studio.formstate import Form
@@ -91,7 +91,8 @@ def values_from_spec(spec: AgentSpec) -> dict[str, Any]:
         "exec_mode": ex.mode, "exec_timeout": int(ex.timeout), "exec_last_n": ex.last_n_messages,
         "exec_work_dir": ex.work_dir or "", "docker_image": ex.image, "docker_memory": ex.memory_mb or 0,
         "docker_cpus": float(ex.cpus or 0.0), "docker_pids": ex.pids_limit or 0, "docker_network": ex.network,
-        "tools": list(spec.tools), "ctx_messages": ctx.max_messages or 0, "ctx_tokens": ctx.max_tokens or 0,
+        "tools": list(spec.tools), **{f"mcp.{source}": list(chosen) for source, chosen in spec.mcp_tools.items()},
+        "ctx_messages": ctx.max_messages or 0, "ctx_tokens": ctx.max_tokens or 0,
         "default_auto_reply": spec.default_auto_reply,
     }
 
@@ -104,8 +105,25 @@ def change_kind(form: Form, default_model: str | None) -> None:
     form.set("kind_note", st_note)
 
 
-def spec_from_form(form: Form) -> AgentSpec | None:
-    """The AgentSpec the form describes, or None with the errors recorded next to their fields."""
+def mcp_choices(form: Form, listings: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The tools chosen of each MCP server the agent uses; a server whose every listed tool is chosen is left
+    out (all its tools, including any it adds later)."""
+    choices = {}
+    for source in form.get("tools") or []:
+        if source not in listings:
+            continue
+        chosen = form.get(f"mcp.{source}")
+        if chosen is None or (listings[source] and set(chosen) == set(listings[source])):
+            continue
+        choices[source] = list(chosen)
+    return choices
+
+
+def spec_from_form(form: Form, listings: dict[str, list[str]] | None = None) -> AgentSpec | None:
+    """The AgentSpec the form describes, or None with the errors recorded next to their fields.
+
+    ``listings``: the tools each MCP server listed last, by server name.
+    """
     kind = form.get("kind")
     try:
         return AgentSpec(
@@ -126,6 +144,7 @@ def spec_from_form(form: Form) -> AgentSpec | None:
                 "network": bool(form.get("docker_network")),
             },
             tools=list(form.get("tools") or []),
+            mcp_tools=mcp_choices(form, listings or {}),
             context={"max_messages": form.get("ctx_messages") or None, "max_tokens": form.get("ctx_tokens") or None},
             default_auto_reply=form.get("default_auto_reply") or "",
         )
@@ -145,7 +164,8 @@ def save(db: Database, form: Form) -> None:
     """Save button (on_click): store the agent, or record each problem next to its field."""
     form.clear_errors()
     form.set("kind_note", "")
-    spec = spec_from_form(form)
+    listings = {t.name: t.server.tool_names() for t in list_tools(db, current_actor()) if t.kind == "mcp" and t.server is not None}
+    spec = spec_from_form(form, listings)
     if spec is None:
         return
     if spec.tools and not spec.model:

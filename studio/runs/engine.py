@@ -23,6 +23,7 @@ from components import RunCancelled, run_context
 from components.coding.sandbox_reaper import start_sandbox_reaper
 from components.errors import HumanInputTimeout, LLMError
 from components.events import ErrorRaised, Event, MessageSent, Notice
+from components.mcp.errors import McpServerError
 from components.runtime import EventBus, InputRequest
 from storage import Database
 from storage.control import claim_run, record_job, request_stop, run_control, send_answer, set_pending
@@ -343,6 +344,9 @@ class RunEngine:
         except HostCodeRefused as exc:
             status, error = "failed", str(exc)
             self._record(handle, ErrorRaised(error_kind="run", message=error))
+        except McpServerError as exc:  # a tool server could not be started or reached: already a sentence
+            status, error = "failed", str(exc)
+            self._record(handle, ErrorRaised(error_kind="tool", message=error))
         except Exception as exc:
             if handle.storage_error is None and _is_database_error(exc):
                 handle.storage_failed(exc)  # e.g. the status write at the start, or while asking a human

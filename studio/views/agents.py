@@ -25,7 +25,9 @@ ui.header(
 show_flash(PAGE)
 agents = {a.name: a for a in list_agents(db, actor)}
 model_names = [m.name for m in list_models(db, actor)]
-tool_names = [t.name for t in list_tools(db, actor)]
+all_tools = list_tools(db, actor)
+tool_names = [t.name for t in all_tools]
+servers = {t.name: t.server for t in all_tools if t.kind == "mcp" and t.server is not None}
 default_model = default_model_name(db, actor)
 
 listing, editor = st.columns([1, 2.2], gap="large")
@@ -177,7 +179,17 @@ with editor:
             placeholder="No tools yet: write one on the Tools page" if not tool_names else "Choose tools",
             help="The model may call these functions; a user proxy in the team runs them.",
         )
-        form.error("tools")
+        for source in [t for t in form.get("tools") or [] if t in servers]:
+            listed = servers[source].tool_names()
+            if not listed:
+                st.caption(f"MCP server **{source}**: all its tools (list them on the Tools page to choose some).")
+                continue
+            if form.get(f"mcp.{source}") is None:
+                form.set(f"mcp.{source}", listed)  # no choice stored: every tool
+            options = list(dict.fromkeys([*listed, *form.get(f"mcp.{source}")]))
+            st.multiselect(f"Tools of the MCP server {source} this agent may use", options,
+                           **form.widget(f"mcp.{source}"))
+        form.error("tools", "mcp_tools")
 
     with st.expander("Advanced: memory and default reply"):
         a, b = st.columns(2)

@@ -1,12 +1,14 @@
-"""Tools: Python functions agents may call. Write one, see the schema the model will get, save it."""
+"""Tools: Python functions agents may call (write one, see the schema the model will get, save it), and
+MCP servers whose tools they may call (add one, list its tools, try one, save it)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
 from storage.designs import delete_tool, list_tools
-from studio import ui
+from studio import mcp_editor, ui
 from studio.auth import current_actor
+from studio.forms import mcp_servers
 from studio.forms import tools as logic
 from studio.formstate import NEW, Form, show_flash
 from studio.references import tool_users
@@ -20,21 +22,37 @@ actor = current_actor()
 form = Form(PAGE)
 ui.header(
     "Tools",
-    "Python functions your agents can call, such as a calculator or a lookup. The model reads the function's "
-    "name, its docstring and its typed parameters to decide when and how to call it.",
+    "Python functions your agents can call, such as a calculator or a lookup, and MCP servers that offer "
+    "tools. The model reads each tool's name, description and parameters to decide when and how to call it.",
 )
 show_flash(PAGE)
 tools = {t.name: t for t in list_tools(db, actor)}
 
 listing, editor = st.columns([1, 2.2], gap="large")
+def _describe(name: str) -> str:
+    tool = tools[name]
+    if tool.kind == "mcp" and tool.server is not None:
+        count = len(tool.server.tools)
+        return f"MCP server, {count} tool{'s' if count != 1 else ''}" + (f": {tool.description}" if tool.description else "")
+    return tool.description or "(no description)"
+
+
 with listing:
-    ui.item_list(form, list(tools), lambda n: tools[n].description or "(no description)", "New tool")
+    ui.item_list(form, list(tools), _describe, "New tool")
+    st.button("New MCP server", key=f"{PAGE}.new_mcp", icon=":material/hub:", width="stretch",
+              on_click=form.select, args=(mcp_servers.NEW_SERVER,))
 
 with editor:
+    if form.selected == mcp_servers.NEW_SERVER or (form.selected in tools and tools[form.selected].kind == "mcp"):
+        if form.needs_loading():
+            form.load(mcp_servers.new_values() if form.selected == mcp_servers.NEW_SERVER
+                      else mcp_servers.values_from_spec(tools[form.selected]))
+        mcp_editor.draw(db, form)
+        st.stop()
     if form.selected is None or (form.selected != NEW and form.selected not in tools):
         ui.nothing_selected(
             bool(tools), "No tools yet. Agents can work without tools; click **New tool** when an agent should call "
-            "your own Python code.", "Pick a tool on the left to edit it, or click **New tool**.",
+            "your own Python code, or **New MCP server** for the tools of an MCP server.", "Pick a tool on the left to edit it, or click **New tool**.",
         )
         st.stop()
     if form.needs_loading():

@@ -11,7 +11,14 @@ from studio import ui
 from studio.auth import current_actor
 from studio.render.safe_markdown import safe_markdown
 from studio.state import database
-from studio.transfer_io import SCRIPT_TARGETS, ParsedImport, describe_report, export_files, parse_upload
+from studio.transfer_io import (
+    SCRIPT_TARGETS,
+    ParsedImport,
+    describe_report,
+    export_files,
+    mcp_notes,
+    parse_upload,
+)
 from studio.validation import validate_document
 
 PAGE = "transfer"
@@ -71,6 +78,8 @@ with import_tab:
             warnings = [i for i in validate_document(document) if i.severity == "warning" or "environment" in i.message]
             for issue in warnings:
                 st.caption(f":material/info: {issue}")
+            for sentence in mcp_notes(document):
+                st.warning(sentence, icon=":material/terminal:")
         if parsed.origin != "Roundtable":
             show_foreign(parsed)
         choice = None

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from components.events import MessageSent, Usage, event_to_json
 from storage import Database, DatabaseOpenError, MigrationError, open_database
 from storage.database import make_engine
-from storage.designs import get_agent, resolve_team
+from storage.designs import get_agent, get_tool, resolve_team
 from storage.eventlog import events_after
 from storage.migrate import alembic_config, current_revision, head_revision, upgrade
 from storage.runs import get_run, list_runs, run_snapshot
@@ -112,6 +112,8 @@ def test_a_database_at_the_first_revision_upgrades_keeping_every_row(database_ur
         assert team.team.members == ["user", "coder"]
         assert team.team.termination is None  # teams made before 0007 have no team-wide rule
         assert get_agent(db, "coder").tools == ["add"]
+        assert get_agent(db, "coder").mcp_tools == {}  # links made before 0011 choose nothing
+        assert get_tool(db, "add").kind == "python" and get_tool(db, "add").server is None
         assert get_agent(db, "coder").termination.mode == "endswith"
         run = get_run(db, 1)
         assert (run.task, run.session_id, run.usage[0].prompt_tokens) == ("say hello", 1, 9)

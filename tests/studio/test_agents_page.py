@@ -76,7 +76,7 @@ def test_every_option_is_stored(page, studio_db):  # type: ignore[no-untyped-def
         "termination": {"mode": "endswith", "keyword": "DONE"},
         "code_execution": {"mode": "docker", "work_dir": "shared", "timeout": 30.0, "last_n_messages": 3,
                            "image": "python:3.12-slim", "memory_mb": 512, "cpus": 1.5, "pids_limit": 64, "network": True},
-        "tools": ["add"], "context": {"max_messages": 8, "max_tokens": 2000}, "default_auto_reply": "Nothing to do.",
+        "tools": ["add"], "mcp_tools": {}, "context": {"max_messages": 8, "max_tokens": 2000}, "default_auto_reply": "Nothing to do.",
     }
 
 

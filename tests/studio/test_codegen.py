@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import os
 import subprocess
 import sys
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from components.llm.scripted import say
+from components.llm.scripted import say, tool_call
 from storage.documents import (
     AgentSpec,
     CodeExecutionSpec,
@@ -100,8 +101,6 @@ def test_exported_two_agent_chat_ends_at_the_team_message_limit(llm, tmp_path): 
 
 
 def test_a_hostile_end_phrase_stays_a_string_in_the_script() -> None:
-    import ast
-
     phrase = "x')\nimport os; os.system('echo owned') #\"\"\""
     document = _with_rules(scripted_team("http://127.0.0.1:9", "group"), TeamTerminationSpec(text_mention=phrase))
     tree = ast.parse(team_script(document))
@@ -152,3 +151,49 @@ def test_auto_selection_without_a_manager_model_exports_what_the_builder_does() 
     })
     source = team_script(modelless)
     assert "speaker_selection_method='round_robin'" in source and "llm_config=False)" in source
+
+
+def _with_mcp(document: TeamDocument, server: dict, chosen: list[str] | None = None) -> TeamDocument:  # type: ignore[type-arg]
+    coder = document.agent("coder").model_copy(update={"tools": ["helper"], "mcp_tools": {"helper": chosen} if chosen else {}})
+    return document.model_copy(update={
+        "agents": [coder if a.name == "coder" else a for a in document.agents],
+        "tools": [ToolSpec(name="helper", kind="mcp", server=server)],
+    })
+
+
+def test_exported_script_starts_the_mcp_server_and_calls_the_chosen_tool(llm, tmp_path):  # type: ignore[no-untyped-def]
+    from tests.support.mcp_helpers import TEST_SERVER
+
+    llm.script("scripted", [tool_call("shout", {"text": "from the script"}), say("Done. TERMINATE")])
+    document = _with_mcp(scripted_team(llm.url), {"command": sys.executable, "args": [str(TEST_SERVER)]}, ["shout"])
+    path = tmp_path / script_file_name(document)
+    path.write_text(team_script(document))
+    result = run_script(path, "Shout it", tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "FROM THE SCRIPT" in result.stdout
+    assert [t["function"]["name"] for t in llm.requests[0]["tools"]] == ["shout"]
+
+
+def test_an_exported_script_whose_server_cannot_start_says_so(llm, tmp_path):  # type: ignore[no-untyped-def]
+    document = _with_mcp(scripted_team(llm.url), {"command": "roundtable-no-such-command"})
+    path = tmp_path / script_file_name(document)
+    path.write_text(team_script(document))
+    result = run_script(path, "go", tmp_path)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        'The team cannot start its tools: MCP server "helper" could not start: the command '
+        '"roundtable-no-such-command" was not found (is it installed, and on the PATH of the process that runs the team?)'
+    )
+
+
+def test_a_hostile_server_definition_stays_string_literals() -> None:
+    hostile = "x'); import os; os.system('touch /tmp/pwned'); ('"
+    document = _with_mcp(scripted_team("http://127.0.0.1:9/v1"),
+                         {"command": hostile, "args": ['"""\nimport os\n', hostile], "env": ["TOKEN"]})
+    tree = ast.parse(team_script(document))
+    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "McpStdioServer"]
+    assert len(calls) == 1
+    keywords = {k.arg: ast.literal_eval(k.value) for k in calls[0].keywords}
+    assert keywords["command"] == hostile and keywords["args"] == ('"""\nimport os\n', hostile)
+    assert keywords["env"] == ("TOKEN",)
+    assert not any(isinstance(n, ast.Import) and any(a.name == "os" for a in n.names) for n in ast.walk(tree))

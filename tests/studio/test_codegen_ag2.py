@@ -152,3 +152,18 @@ def test_a_renamed_copy_speaks_under_its_display_name_in_the_ag2_script() -> Non
     team = TeamSpec(name="Pair", kind="two_agent", members=["me", "planner_2"], initiator="me", max_turns=1)
     source = ag2_script(TeamDocument(team=team, agents=agents, models=[model("http://127.0.0.1:9/v1")]))
     assert "planner_2 = AssistantAgent(\n    name='planner'," in source
+
+
+def test_an_ag2_script_says_it_leaves_out_the_mcp_servers_and_keeps_the_python_tools() -> None:
+    add = ToolSpec(name="add", source="def add(a: int, b: int) -> int:\n    '''Add two numbers.'''\n    return a + b\n")
+    time = ToolSpec(name="time", kind="mcp", server={"command": "mcp-server-time", "args": ["--local-timezone", "UTC"]})
+    agents = [AgentSpec(name="runner", kind="user_proxy", human_input_mode="NEVER"),
+              AgentSpec(name="clock", model="Scripted", tools=["add", "time"])]
+    team = TeamSpec(name="Clock", kind="two_agent", members=["runner", "clock"], initiator="runner")
+    source = ag2_script(TeamDocument(team=team, agents=agents, models=[model("http://127.0.0.1:9/v1")],
+                                     tools=[add, time]))
+    tree = ast.parse(source)
+    assert "leaves out the team's MCP servers and their tools" in source
+    assert "#   'time': 'mcp-server-time --local-timezone UTC', used by clock" in source
+    calls = [ast.unparse(n) for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "register_function"]
+    assert len(calls) == 1 and calls[0].startswith("register_function(add, caller=clock")
