@@ -13,9 +13,11 @@ to a database) never run on the shared loop.
 from __future__ import annotations
 
 import asyncio
+import atexit
 import concurrent.futures
 import contextvars
 import queue
+import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Any, TypeVar
@@ -61,7 +63,27 @@ def _shared_loop() -> asyncio.AbstractEventLoop:
             loop.set_default_executor(_SetupInlineExecutor(thread_name_prefix="roundtable-llm-setup"))
             threading.Thread(target=loop.run_forever, name="roundtable-llm-calls", daemon=True).start()
             _loop = loop
+            atexit.register(_close_at_exit, loop)
         return _loop
+
+
+def _close_at_exit(loop: asyncio.AbstractEventLoop) -> None:
+    """At exit, close litellm's cached HTTP clients on the loop they were made on, then stop the loop.
+
+    litellm's own exit hook closes them from a new event loop; a client whose transport belongs to this
+    (still running) loop can hang there, and a script would then never end after its conversation did.
+    """
+    litellm = sys.modules.get("litellm")
+    if litellm is not None and loop.is_running():
+        try:
+            from litellm.llms.custom_httpx.async_client_cleanup import close_litellm_async_clients
+
+            asyncio.run_coroutine_threadsafe(close_litellm_async_clients(), loop).result(timeout=5)
+            getattr(getattr(litellm, "in_memory_llm_clients_cache", None), "cache_dict", {}).clear()
+        except Exception:  # noqa: BLE001 - an exit hook must never stop the program from ending
+            pass
+    if loop.is_running():
+        loop.call_soon_threadsafe(loop.stop)
 
 
 def _submit(coro: Awaitable[_T], token: CancellationToken) -> concurrent.futures.Future[_T]:

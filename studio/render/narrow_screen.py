@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 NARROW_PX = 900
+COLLAPSED_FLAG = "roundtable.sidebar-collapsed-for-narrow-screen"  # in the tab's sessionStorage
 CARDS_KEY = "cards"  # st.container(key=f"{CARDS_KEY}-...") marks a row of cards that stacks when narrow
 
 _STYLE = f"""
@@ -27,7 +28,7 @@ _COLLAPSE_ONCE = f"""
 <script>
 (function () {{
   const top = window.parent;
-  const flag = "roundtable.sidebar-collapsed-for-narrow-screen";
+  const flag = "{COLLAPSED_FLAG}";
   if (top.innerWidth > {NARROW_PX} || top.sessionStorage.getItem(flag)) return;
   top.sessionStorage.setItem(flag, "1");
   const sidebar = top.document.querySelector('[data-testid="stSidebar"]');

@@ -72,8 +72,10 @@ def start_run(page, url: str, team: str, task: str) -> int:  # type: ignore[no-u
     page.goto(url)
     wait_until_idle(page)
     open_sidebar(page)
-    page.get_by_role("combobox", name="Team").click()
-    page.get_by_role("option", name=team, exact=True).click()
+    chooser = page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_role("combobox", name="Team"))
+    if chooser.inner_text().strip().splitlines()[-1:] != [team]:  # not already the team shown
+        page.get_by_role("combobox", name="Team").click()
+        page.get_by_role("option", name=team, exact=True).click()
     page.get_by_label("Task").fill(task)
     page.get_by_role("button", name="Run", exact=True).click()
     page.wait_for_url(re.compile(r"\?run=\d+"))

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from studio.render.narrow_screen import COLLAPSED_FLAG, NARROW_PX
 from tests.support.services import missing_service
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -110,6 +111,9 @@ def open_sidebar(page) -> None:  # type: ignore[no-untyped-def]
     """Open the sidebar if the studio collapsed it (narrow screens start with it closed)."""
     sidebar = page.locator('[data-testid="stSidebar"]')
     sidebar.wait_for(state="attached")
+    if page.viewport_size["width"] <= NARROW_PX:  # the studio collapses it once the page has drawn: wait for that
+        page.wait_for_function(f"() => window.sessionStorage.getItem({COLLAPSED_FLAG!r})", timeout=30_000)
+        page.wait_for_timeout(500)  # the sidebar's closing animation
     if sidebar.get_attribute("data-collapsed") == "true":
         page.locator('[data-testid="stExpandSidebarButton"]').click()
         page.wait_for_selector('[data-testid="stSidebar"][data-collapsed="false"]')
