@@ -16,6 +16,7 @@ from studio.codegen import (
     _CLASSES,
     _dict_literal,
     _Names,
+    _pair_rule,
     _section,
     _team_rule,
     _termination,
@@ -200,14 +201,6 @@ def _agent(document: TeamDocument, agent: AgentSpec, agent_vars: dict[str, str],
     if limits:
         source += f"\nTransformMessages(transforms=[{', '.join(limits)}]).add_to_agent({var})"
     return source
-
-
-def _pair_rule(document: TeamDocument, agent_vars: dict[str, str], name: str) -> str | None:
-    team = document.team
-    if team.kind != "two_agent":
-        return None
-    partner = next((agent_vars[m] for m in team.members if m != name), None)
-    return _team_rule(team.termination, f"len({agent_vars[name]}.chat_messages.get({partner}, []))")
 
 
 def _docstring(source: str, name: str) -> str:
