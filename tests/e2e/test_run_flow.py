@@ -16,7 +16,7 @@ from storage import open_database
 from storage.designs import save_agent, save_model, save_team
 from storage.documents import AgentSpec, CodeExecutionSpec, ModelSpec, TeamSpec
 from storage.secrets import store_api_key
-from tests.support.studio import browser_page, open_sidebar, studio_server, wait_until_idle
+from tests.support.studio import choose, browser_page, open_sidebar, studio_server, wait_until_idle
 
 PLOT = (
     "Here is the chart.\n```python\nimport matplotlib.pyplot as plt\nxs = list(range(1, 11))\n"
@@ -74,8 +74,7 @@ def start_run(page, url: str, team: str, task: str) -> int:  # type: ignore[no-u
     open_sidebar(page)
     chooser = page.locator('[data-testid="stSelectbox"]').filter(has=page.get_by_role("combobox", name="Team"))
     if chooser.inner_text().strip().splitlines()[-1:] != [team]:  # not already the team shown
-        page.get_by_role("combobox", name="Team").click()
-        page.get_by_role("option", name=team, exact=True).click()
+        choose(page, page.get_by_role("combobox", name="Team"), team)
     page.get_by_label("Task").fill(task)
     page.get_by_role("button", name="Run", exact=True).click()
     page.wait_for_url(re.compile(r"\?run=\d+"))

@@ -20,7 +20,7 @@ from storage.people import person_by_email
 from storage.runs import list_runs
 from storage.secrets import store_api_key
 from tests.support.oidc_provider import auth_secrets, oidc_provider
-from tests.support.studio import chromium, free_port, new_page, studio_server, wait_until_idle
+from tests.support.studio import choose, chromium, free_port, new_page, studio_server, wait_until_idle
 
 TEAM_NAME = "Ada's private team"
 
@@ -105,8 +105,7 @@ def share_adas_team(data_dir: Path, llm: ScriptedLLMServer) -> None:
 def start_run(page, url: str, team: str, task: str) -> int:  # type: ignore[no-untyped-def]
     open_page(page, url)
     sidebar = page.locator('[data-testid="stSidebar"]')
-    sidebar.locator('[data-testid="stSelectbox"]').first.click()
-    page.get_by_role("option", name=team).click()
+    choose(page, sidebar.locator('[data-testid="stSelectbox"]').first, team)
     sidebar.locator("textarea").fill(task)
     sidebar.get_by_role("button", name="Run").click()
     page.wait_for_url(re.compile(r".*run=\d+"))
@@ -137,8 +136,7 @@ def test_two_people_see_only_their_own_and_what_is_shared(studio, browser, llm) 
     set_shared(db, TEAM, TEAM_NAME, True, actor=person_by_email(db, "ada@example.org"))
     open_page(bob, url)
     sidebar = bob.locator('[data-testid="stSidebar"]')
-    sidebar.locator('[data-testid="stSelectbox"]').first.click()
-    bob.get_by_role("option", name=TEAM_NAME).click()
+    choose(bob, sidebar.locator('[data-testid="stSelectbox"]').first, TEAM_NAME)
     sidebar.locator("textarea").fill("Bob wants to use Ada's key")
     sidebar.get_by_role("button", name="Run").click()
     bob.get_by_text("has not shared it").wait_for()
@@ -169,8 +167,7 @@ def test_an_admin_makes_someone_a_viewer_who_cannot_start_runs(studio, browser, 
     carol.close()
     open_page(ada, f"{url}/people")
     row = ada.locator('[class*="st-key-people-person-"]').filter(has_text="carol@example.org")
-    row.locator('[data-testid="stSelectbox"]').click()
-    ada.get_by_role("option", name="viewer").click()
+    choose(ada, row.locator('[data-testid="stSelectbox"]'), "viewer")
     ada.get_by_text("carol@example.org is now viewer").wait_for()
 
     carol = sign_in(browser, url, issuer, "carol@example.org")

@@ -119,6 +119,24 @@ def open_sidebar(page) -> None:  # type: ignore[no-untyped-def]
         page.wait_for_selector('[data-testid="stSidebar"][data-collapsed="false"]')
 
 
+def choose(page, box, option: str, attempts: int = 3) -> None:  # type: ignore[no-untyped-def]
+    """Open a select box and pick ``option``: if a rerun of the page closes the list before the option
+    shows (it happens on a busy machine, right after the page draws), open it again."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    choice = page.get_by_role("option", name=option, exact=True)
+    for attempt in range(attempts):
+        box.click()
+        try:
+            choice.click(timeout=10_000)
+            return
+        except PlaywrightTimeout:
+            if attempt == attempts - 1:
+                raise
+            page.keyboard.press("Escape")
+            wait_until_idle(page)
+
+
 def wait_until_idle(page, timeout: float = 30_000) -> None:  # type: ignore[no-untyped-def]
     """Wait until Streamlit finished running the page script."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', state="attached", timeout=timeout)
