@@ -253,6 +253,11 @@ class TeamTerminationSpec(_Doc):
     max_messages: int | None = Field(
         default=None, ge=1, le=10_000, description="The chat ends once it holds this many messages."
     )
+    bare_terminate: bool = Field(
+        default=True,
+        description='Group chats: a message that is exactly "TERMINATE" ends the chat too, as AutoGen\'s manager does. '
+        "Off: only the rules here and the rounds end it (a small model may say TERMINATE before any work is done).",
+    )
 
     @field_validator("text_mention")
     @classmethod
@@ -263,7 +268,7 @@ class TeamTerminationSpec(_Doc):
 
     @model_validator(mode="after")
     def _some_rule(self) -> TeamTerminationSpec:
-        if self.text_mention is None and self.max_messages is None:
+        if self.text_mention is None and self.max_messages is None and self.bare_terminate:
             raise ValueError("give a text_mention, a max_messages, or both (or leave termination out)")
         return self
 

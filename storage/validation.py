@@ -201,6 +201,12 @@ def team_problems(
         problems.append(
             Problem(join_path(path, "manager_model"), _unknown("model", manager, models, where + "models"))
         )
+    termination = team.get("termination")
+    if team.get("kind") == "two_agent" and isinstance(termination, dict) and termination.get("bare_terminate") is False:
+        problems.append(Problem(
+            join_path(path, "termination.bare_terminate"),
+            "only group chats use this: in a two-agent chat each agent's own end rule decides whether TERMINATE ends it",
+        ))
     transitions = team.get("transitions")
     if isinstance(transitions, dict):
         if team.get("kind") == "two_agent":

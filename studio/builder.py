@@ -100,6 +100,10 @@ def termination_check(spec: TerminationSpec) -> Callable[[dict[str, Any]], bool]
     return checks[spec.mode]
 
 
+def _never(message: dict[str, Any]) -> bool:
+    return False
+
+
 def load_tool(tool: ToolSpec) -> Callable[..., Any]:
     """The function a tool's source defines (the source may import what it needs)."""
     namespace: dict[str, Any] = {"__name__": f"roundtable_tool_{tool.name}"}
@@ -215,7 +219,8 @@ def _assemble(
     )
     manager_check = None
     if team.termination is not None:
-        manager_check = TeamTermination(is_default_termination, team.termination, lambda: len(groupchat.messages))
+        own = is_default_termination if team.termination.bare_terminate else _never
+        manager_check = TeamTermination(own, team.termination, lambda: len(groupchat.messages))
     manager = GroupChatManager(groupchat=groupchat, llm_config=manager_llm, is_termination_msg=manager_check)
     return BuiltTeam(initiator=initiator, recipient=manager, agents=agents, manager=manager, chat_kwargs=chat_kwargs,
                      team_rules=[manager_check] if manager_check else [], mcp=sessions)

@@ -182,6 +182,16 @@ def _team_rule(rules: TeamTerminationSpec | None, count: str) -> str | None:
     return " or ".join(parts)
 
 
+def _manager_check(rules: TeamTerminationSpec | None) -> str | None:
+    """The group manager's ``is_termination_msg`` (it sees every message): the team's rules, and AutoGen's
+    default "TERMINATE" unless the team turned it off; None when the team has no rules (AutoGen's default)."""
+    if rules is None:
+        return None
+    parts = (["content_str(m.get('content')) == 'TERMINATE'"] if rules.bare_terminate else [])
+    rule = _team_rule(rules, "len(groupchat.messages)")
+    return "lambda m: " + " or ".join([*parts, rule] if rule else parts or ["False"])
+
+
 def _pair_rule(document: TeamDocument, agent_vars: dict[str, str], name: str) -> str | None:
     """A two-agent team's rules on one agent, counting the messages it shares with the other (as the builder)."""
     team = document.team
@@ -251,9 +261,8 @@ def _team(document: TeamDocument, agent_vars: dict[str, str], model_vars: dict[s
                        f"speaker_transitions_type={team.transitions.type!r}"]
     manager_llm = f"dict({model_vars[manager_model]})" if manager_model else "False"
     manager_args = f"groupchat=groupchat, llm_config={manager_llm}"
-    rule = _team_rule(team.termination, "len(groupchat.messages)")
-    if rule:  # the manager sees every message: the team's rules, and AutoGen's default "TERMINATE"
-        check = f"lambda m: content_str(m.get('content')) == 'TERMINATE' or {rule}"
+    check = _manager_check(team.termination)
+    if check:
         manager_args = f"\n    groupchat=groupchat,\n    llm_config={manager_llm},\n    is_termination_msg={check},\n"
     return (_section("Group chat") + "groupchat = GroupChat(\n" + "".join(f"    {a},\n" for a in group_args) + ")\n"
             + f"manager = GroupChatManager({manager_args})")

@@ -15,10 +15,10 @@ from storage.documents import AgentSpec, ModelSpec, TeamDocument
 from studio.codegen import (
     _CLASSES,
     _dict_literal,
+    _manager_check,
     _Names,
     _pair_rule,
     _section,
-    _team_rule,
     _termination,
     _text,
     script_file_name,
@@ -255,9 +255,9 @@ def _team(document: TeamDocument, agent_vars: dict[str, str], model_vars: dict[s
                        f"speaker_transitions_type={team.transitions.type!r}"]
     manager_llm = f"dict({model_vars[manager_model]})" if manager_model else "False"
     manager_args = ["groupchat=groupchat", f"llm_config={manager_llm}"]
-    rule = _team_rule(team.termination, "len(groupchat.messages)")
-    if rule:  # the manager sees every message: the team's rules, and AutoGen's default "TERMINATE"
-        manager_args.append(f"is_termination_msg=lambda m: content_str(m.get('content')) == 'TERMINATE' or {rule}")
+    check = _manager_check(team.termination)
+    if check:
+        manager_args.append(f"is_termination_msg={check}")
     return (_section("Group chat") + picker + "groupchat = GroupChat(\n" + "".join(f"    {a},\n" for a in group_args) + ")\n"
             + "manager = GroupChatManager(\n" + "".join(f"    {a},\n" for a in manager_args) + ")")
 

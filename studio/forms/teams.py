@@ -51,7 +51,8 @@ def termination_values(rules: TeamTerminationSpec | None) -> dict[str, Any]:
     phrase = rules.text_mention if rules else None
     limit = rules.max_messages if rules else None
     return {"stop_on_text": phrase is not None, "stop_text": phrase or "TERMINATE",
-            "stop_on_count": limit is not None, "stop_count": limit or 10}
+            "stop_on_count": limit is not None, "stop_count": limit or 10,
+            "stop_on_bare_terminate": rules.bare_terminate if rules else True}
 
 
 def termination_from_form(form: Form) -> dict[str, Any] | None:
@@ -61,6 +62,8 @@ def termination_from_form(form: Form) -> dict[str, Any] | None:
         rules["text_mention"] = form.get("stop_text") or ""
     if form.get("stop_on_count"):
         rules["max_messages"] = form.get("stop_count")
+    if form.get("kind") == "group" and form.get("stop_on_bare_terminate") is False:
+        rules["bare_terminate"] = False
     return rules or None
 
 

@@ -26,6 +26,10 @@ def _end_rules(form: Form) -> None:
                           help="Counts every message, the task included."):
         count_col.number_input("Messages at most", min_value=1, max_value=10_000, step=1, **form.widget("stop_count"))
     form.error("stop_count")
+    if form.get("kind") == "group":
+        st.checkbox('A member says just "TERMINATE"', **form.widget("stop_on_bare_terminate"),
+                    help="AutoGen's default. Untick it when a small model says TERMINATE before the work is done: "
+                    "then only the rules above and the rounds end the chat.")
 
 
 PAGE = "teams"

@@ -16,7 +16,7 @@ from storage import open_database
 from storage.designs import save_agent, save_model, save_team
 from storage.documents import AgentSpec, CodeExecutionSpec, ModelSpec, TeamSpec
 from storage.secrets import store_api_key
-from tests.support.studio import choose, browser_page, open_sidebar, studio_server, wait_until_idle
+from tests.support.studio import browser_page, choose, open_sidebar, studio_server, wait_until_idle
 
 PLOT = (
     "Here is the chart.\n```python\nimport matplotlib.pyplot as plt\nxs = list(range(1, 11))\n"

@@ -86,6 +86,21 @@ def test_exported_group_chat_ends_on_the_team_phrase(llm, tmp_path):  # type: ig
     assert llm.remaining("scripted") == 1
 
 
+def test_exported_group_chat_goes_on_after_a_bare_terminate_when_the_team_says_so(llm, tmp_path):  # type: ignore[no-untyped-def]
+    llm.script("scripted", [say("TERMINATE"), say("Second thought: 42.")])
+    document = scripted_team(llm.url, "group")
+    never = TerminationSpec(mode="never")
+    document = _with_rules(document.model_copy(update={"agents": [a.model_copy(update={"termination": never})
+                                                                  for a in document.agents]}),
+                           TeamTerminationSpec(bare_terminate=False))
+    path = tmp_path / script_file_name(document)
+    path.write_text(team_script(document))
+    result = run_script(path, "What is 6 times 7?", tmp_path)
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "Second thought: 42." in result.stdout, result.stdout[-3000:]
+    assert llm.remaining("scripted") == 0
+
+
 def test_exported_two_agent_chat_ends_at_the_team_message_limit(llm, tmp_path):  # type: ignore[no-untyped-def]
     llm.script("scripted", [say("first"), say("second"), say("third")])
     document = scripted_team(llm.url)

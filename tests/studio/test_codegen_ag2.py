@@ -17,6 +17,7 @@ from storage.documents import (
     TeamDocument,
     TeamSpec,
     TeamTerminationSpec,
+    TerminationSpec,
     ToolSpec,
 )
 from studio.codegen_ag2 import ag2_file_name, ag2_script
@@ -73,6 +74,22 @@ def test_group_chat_runs_on_ag2_in_turn_order_until_the_team_phrase(llm, tmp_pat
     first = llm.requests_for("ag2")[0]
     assert first["messages"][0] == {"role": "system", "content": "You write drafts."}
     assert first["temperature"] == 0.0
+
+
+def test_an_ag2_group_chat_goes_on_after_a_bare_terminate_when_the_team_says_so(llm, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    llm.script("ag2", [say("TERMINATE"), say("Second thought: a title."), say("never sent")])
+    never = TerminationSpec(mode="never")
+    agents = [AgentSpec(name="host", kind="user_proxy", human_input_mode="NEVER", default_auto_reply="Go on.",
+                        termination=never),
+              AgentSpec(name="writer", model="Scripted", termination=never),
+              AgentSpec(name="critic", model="Scripted", termination=never)]
+    team = TeamSpec(name="Draft and review", members=["host", "writer", "critic"], initiator="host",
+                    speaker_selection="round_robin", max_round=4, termination=TeamTerminationSpec(bare_terminate=False))
+    document = TeamDocument(team=team, agents=agents, models=[model(llm.url)])
+    result = run_ag2(document, "Write a short note.", tmp_path, SCRIPTED_KEY="sk-env")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert speakers(result.stdout, "chat_manager") == ["host", "writer", "critic", "host"], result.stdout[-3000:]
+    assert "Second thought: a title." in result.stdout and "never sent" not in result.stdout
 
 
 def test_two_agent_chat_calls_a_tool_on_ag2_and_ends_on_the_keyword(llm, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -93,6 +93,16 @@ def test_end_rules_are_saved_edited_and_cleared(page, agents):  # type: ignore[n
     assert get_team(fresh(agents), "Review").termination is None
 
 
+def test_a_group_may_stop_ending_on_a_bare_terminate_and_a_pair_never_shows_it(page, agents):  # type: ignore[no-untyped-def]
+    at = new_team(page("teams"), "Careful group", "group", ["coder", "reviewer"])
+    assert at.checkbox(key="teams.f.stop_on_bare_terminate").value is True  # AutoGen's default
+    at.checkbox(key="teams.f.stop_on_bare_terminate").uncheck().run()
+    click(at, "teams.save")
+    assert get_team(fresh(agents), "Careful group").termination == TeamTerminationSpec(bare_terminate=False)
+    pair = new_team(page("teams"), "Pair", "two_agent", ["user", "coder"])
+    assert not [c for c in pair.checkbox if c.key == "teams.f.stop_on_bare_terminate"]
+
+
 def test_a_blank_end_phrase_is_refused_next_to_it(page, agents):  # type: ignore[no-untyped-def]
     at = new_team(page("teams"), "Pair", "two_agent", ["user", "coder"])
     at.checkbox(key="teams.f.stop_on_text").check().run()

@@ -4,7 +4,14 @@ through the run engine on a real SQLite file and the scripted model server."""
 from __future__ import annotations
 
 from components.events import ChatFinished, MessageSent
-from storage.documents import AgentSpec, ModelSpec, TeamDocument, TeamSpec, TeamTerminationSpec
+from storage.documents import (
+    AgentSpec,
+    ModelSpec,
+    TeamDocument,
+    TeamSpec,
+    TeamTerminationSpec,
+    TerminationSpec,
+)
 from storage.eventlog import events_after
 from studio.runs.service import continue_run
 
@@ -77,6 +84,20 @@ def test_a_group_chat_still_ends_on_terminate_with_team_rules(db, engine, llm) -
     messages, reason = _finish(db, engine, group_team(llm.url, TeamTerminationSpec(max_messages=6)))
     assert reason == "termination message from critic"
     assert len(messages) == 2
+
+
+def test_a_bare_terminate_does_not_end_a_group_chat_that_turned_it_off(db, engine, llm) -> None:
+    """A small model says TERMINATE before any work is done: the team's rule keeps the chat going."""
+    llm.script("critic", ["TERMINATE", "Still fine."])
+    llm.script("writer", ["Draft two.", "Draft three."])
+    document = group_team(llm.url, TeamTerminationSpec(bare_terminate=False))
+    document.team.max_round = 5
+    for agent in document.agents:  # their own rule would end it too (as in AutoGen): the gallery team does this
+        agent.termination = TerminationSpec(mode="never")
+    messages, reason = _finish(db, engine, document)
+    assert [m.sender for m in messages] == ["writer", "critic", "writer", "critic", "writer"]
+    assert [m.content for m in messages][1:3] == ["TERMINATE", "Draft two."]
+    assert "TERMINATE" not in reason  # the rounds ended it, not the word
 
 
 def test_a_two_agent_chat_ends_when_the_phrase_is_said(db, engine, llm) -> None:
