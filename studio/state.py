@@ -14,6 +14,10 @@ from storage import Database, data_dir, open_database
 if TYPE_CHECKING:
     from studio.runs.engine import RunEngine
 
+# Work the studio does in the background (importing litellm, the first sweep for leftover sandbox
+# containers, which imports the Docker SDK) waits this long, so that the first page is drawn first.
+BACKGROUND_WORK_AFTER_S = 3.0
+
 
 @st.cache_resource(show_spinner="Opening the database...")
 def database() -> Database:
@@ -43,16 +47,16 @@ def _run_engine() -> RunEngine:
     from studio.runs.mode import runs_mode
 
     mode = runs_mode()
-    engine = RunEngine(database(), data_dir(), mode=mode)
+    engine = RunEngine(database(), data_dir(), mode=mode, sandbox_sweep_after_s=BACKGROUND_WORK_AFTER_S)
     if mode == "local":
         threading.Thread(target=_prewarm_litellm, name="roundtable-prewarm", daemon=True).start()
     return engine
 
 
-def _prewarm_litellm(delay_s: float = 3.0) -> None:
+def _prewarm_litellm() -> None:
     """Import litellm in the background once the first page is drawn, so the first run does not wait
     the seconds its import takes."""
-    time.sleep(delay_s)
+    time.sleep(BACKGROUND_WORK_AFTER_S)
     from components.llm.litellm_loader import get_litellm
 
     get_litellm()

@@ -3,7 +3,8 @@
 Each container carries labels naming the process that started it (host, pid, process start time; see
 ``docker_engine``). A process killed with ``kill -9`` cannot remove its container, so every process that
 hosts runs (the studio, the CLI) starts this reaper: a daemon thread that removes the containers of dead
-owners at once and then every ``$ROUNDTABLE_SANDBOX_REAPER_INTERVAL`` seconds (default 30).
+owners at once (the studio: a few seconds after it starts, so that its first page does not wait for the
+Docker SDK's import) and then every ``$ROUNDTABLE_SANDBOX_REAPER_INTERVAL`` seconds (default 30).
 """
 
 from __future__ import annotations
@@ -41,18 +42,21 @@ class _Reaper:
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
 
-    def start(self, interval_s: float | None = None) -> None:
+    def start(self, interval_s: float | None = None, first_pass_after_s: float = 0.0) -> None:
         interval = reaper_interval(interval_s)
         with self._lock:
             if self._thread is None:
                 self.interval = interval
-                self._thread = threading.Thread(target=self._loop, name="roundtable-sandbox-reaper", daemon=True)
+                self._thread = threading.Thread(target=self._loop, args=(first_pass_after_s,),
+                                                name="roundtable-sandbox-reaper", daemon=True)
                 self._thread.start()
             else:
                 self.interval = min(self.interval, interval)
                 self._wake.set()  # a new host in this process: clean up now too
 
-    def _loop(self) -> None:
+    def _loop(self, first_pass_after_s: float) -> None:
+        if first_pass_after_s > 0 and self._wake.wait(first_pass_after_s):  # another host asked for a pass now
+            self._wake.clear()
         from components.coding.docker_engine import cleanup_leftover_containers
 
         while True:
@@ -70,9 +74,10 @@ class _Reaper:
 _REAPER = _Reaper()
 
 
-def start_sandbox_reaper(interval_s: float | None = None) -> None:
-    """Remove containers of dead owners now (in the background) and every ``interval_s`` seconds after.
+def start_sandbox_reaper(interval_s: float | None = None, first_pass_after_s: float = 0.0) -> None:
+    """Remove containers of dead owners in the background: after ``first_pass_after_s`` seconds (now by
+    default), then every ``interval_s`` seconds.
 
     Cheap when no Docker engine answers (each pass gives up within seconds) and safe to call again.
     """
-    _REAPER.start(interval_s)
+    _REAPER.start(interval_s, first_pass_after_s)

@@ -97,6 +97,7 @@ class RunEngine:
         self, db: Database, data_dir: Path, input_timeout_s: float = DEFAULT_INPUT_TIMEOUT_S,
         subscribers: list[Callable[[Event], None]] = (),  # type: ignore[assignment]
         *, role: str = "studio", lease_s: float | None = None, concurrency: int = 0, mode: RunsMode = "local",
+        sandbox_sweep_after_s: float = 0.0,
     ) -> None:
         if mode == "workers":
             from studio.runs.queue import ensure_queue_schema
@@ -113,7 +114,8 @@ class RunEngine:
         self.status_retry_s = STATUS_RETRY_S
         self._handles: dict[int, RunHandle] = {}
         self._lock = threading.Lock()
-        start_sandbox_reaper()  # containers of processes killed with kill -9 go, now and every 30 s
+        # containers of processes killed with kill -9 go, soon and every 30 s
+        start_sandbox_reaper(first_pass_after_s=sandbox_sweep_after_s)
         self.control = ControlLoop(db, role, self._live_handles, lease_s=lease_s, concurrency=concurrency)
         self.control.start()
 
