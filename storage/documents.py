@@ -11,7 +11,15 @@ from __future__ import annotations
 import ast
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
 from components.coding.python_source import UnreadableSource, parse_source
 from storage.mcp_documents import McpServerSpec
@@ -265,6 +273,14 @@ class TeamTerminationSpec(_Doc):
         if value is not None and not value.strip():
             raise ValueError("must contain more than spaces")
         return value
+
+    @model_serializer(mode="wrap")
+    def _default_left_out(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        """``bare_terminate`` is written only when off: files for the default stay readable by older versions."""
+        data: dict[str, Any] = handler(self)
+        if self.bare_terminate:
+            data.pop("bare_terminate", None)
+        return data
 
     @model_validator(mode="after")
     def _some_rule(self) -> TeamTerminationSpec:

@@ -120,9 +120,39 @@ def _is_at_head(db: Database) -> bool:
     return len(rows) == 1 and rows[0][0] == HEAD_REVISION
 
 
+def _create_at_head(db: Database) -> bool:
+    """Make the tables of an empty database from the models and record it at the newest revision.
+
+    Alembic's own advice for a new database (``create_all``, then stamp): the same schema as replaying
+    every revision (``tests/storage/test_migrations.py`` compares the two), without importing Alembic or
+    running eleven revisions on the studio's first start. False when the database is not empty.
+    """
+    from storage.tables import metadata
+
+    try:
+        with db.schema_connection() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_LOCK_KEY})")
+            if inspect(connection).get_table_names():  # another process made it meanwhile, or not ours
+                return False
+            metadata.create_all(connection)
+            connection.exec_driver_sql(
+                "CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, "
+                "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))"
+            )
+            connection.exec_driver_sql(f"INSERT INTO alembic_version (version_num) VALUES ('{HEAD_REVISION}')")
+    except exc.SQLAlchemyError as error:
+        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        raise MigrationError(
+            f"creating the tables of the new database {db.location} failed: {reason}. Nothing was kept; "
+            "fix the cause (a full disk, a read-only folder, missing rights) and start again."
+        ) from None
+    return True
+
+
 def upgrade(db: Database, target: str = "head") -> None:
     """Bring the schema to ``target`` in one transaction; MigrationError (nothing changed) on failure."""
-    if target == "head" and _is_at_head(db):
+    if target == "head" and (_is_at_head(db) or _create_at_head(db)):
         return
     from alembic import command
     from alembic.util import CommandError

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from typing import Any
 
-from sqlmodel import SQLModel
+from sqlalchemy import false
+from sqlmodel import Field, SQLModel
 
 SQLModel.metadata.naming_convention = {
     "ix": "ix_%(column_0_label)s",
@@ -19,3 +21,9 @@ metadata = SQLModel.metadata
 def now() -> float:
     """Times are stored as Unix time (float seconds, UTC), like event timestamps."""
     return time.time()
+
+
+def off_by_default() -> Any:
+    """A boolean column that is False unless set, in the database too: the migration that added these
+    columns to tables with rows gave them that default, and a new database must be the same."""
+    return Field(default=False, sa_column_kwargs={"server_default": false()})

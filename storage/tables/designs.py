@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
 
-from storage.tables.base import now
+from storage.tables.base import now, off_by_default
 
 
 class ModelRow(SQLModel, table=True):
@@ -21,8 +21,8 @@ class ModelRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     owner_id: int | None = Field(default=None, foreign_key="people.id", ondelete="RESTRICT", index=True, nullable=False)
-    shared: bool = False  # others may use it in their agents and teams
-    share_key: bool = False  # ...and its stored key ("others may use my key")
+    shared: bool = off_by_default()  # others may use it in their agents and teams
+    share_key: bool = off_by_default()  # ...and its stored key ("others may use my key")
     model: str
     api_base: str | None = None
     api_key_env: str | None = None
@@ -88,7 +88,7 @@ class TeamRow(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(unique=True)
     owner_id: int | None = Field(default=None, foreign_key="people.id", ondelete="RESTRICT", index=True, nullable=False)
-    shared: bool = False  # everyone signed in may see and run it
+    shared: bool = off_by_default()  # everyone signed in may see and run it
     description: str = Field(default="", sa_type=Text)
     kind: str
     initiator_id: int = Field(foreign_key="agents.id", ondelete="RESTRICT")

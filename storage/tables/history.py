@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Text
 from sqlmodel import Field, SQLModel
 
-from storage.tables.base import now
+from storage.tables.base import now, off_by_default
 
 
 class SessionRow(SQLModel, table=True):
@@ -39,7 +39,7 @@ class RunRow(SQLModel, table=True):
     finished_at: float | None = None
     error: str | None = Field(default=None, sa_type=Text)
     owner_id: int | None = Field(default=None, foreign_key="people.id", ondelete="RESTRICT", index=True, nullable=False)
-    shared: bool = False  # everyone signed in may open its replay (a share link)
+    shared: bool = off_by_default()  # everyone signed in may open its replay (a share link)
 
 
 class RunSnapshotRow(SQLModel, table=True):

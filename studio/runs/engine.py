@@ -19,12 +19,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from components import RunCancelled, run_context
 from components.coding.sandbox_reaper import start_sandbox_reaper
-from components.errors import HumanInputTimeout, LLMError
+from components.errors import HumanInputTimeout, LLMError, RunCancelled
 from components.events import ErrorRaised, Event, MessageSent, Notice
 from components.mcp.errors import McpServerError
-from components.runtime import EventBus, InputRequest
+from components.runtime import EventBus, InputRequest, run_context
 from storage import Database
 from storage.control import claim_run, record_job, request_stop, run_control, send_answer, set_pending
 from storage.documents import FINISHED_STATUSES, TeamDocument
@@ -38,12 +37,10 @@ from storage.errors import (
 from storage.eventlog import append_events
 from storage.people import Actor
 from storage.runs import create_run, get_run, run_snapshot, set_run_status
-from studio.builder import build_team
 from studio.exposure import HostCodeRefused, check_host_code
 from studio.runs.control import ControlLoop
 from studio.runs.files import run_folder
 from studio.runs.mode import RunsMode, check_workers_database
-from studio.runs.resume import restore_history
 from studio.runs.writer import EventWriter, RunHandle
 
 logger = logging.getLogger(__name__)
@@ -320,6 +317,10 @@ class RunEngine:
                 api_keys = api_keys_for(self.db, document, owner_id)
             handle.cancellation.raise_if_cancelled()
             set_run_status(self.db, handle.run_id, "running")
+            # the engine itself: loaded by the first run, not by the studio's first page
+            from studio.builder import build_team
+            from studio.runs.resume import restore_history
+
             with run_context(bus=bus, cancellation=handle.cancellation, input_fn=self._input_fn(handle)):
                 team = build_team(document, handle.work_dir, api_keys)
                 try:

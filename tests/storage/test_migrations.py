@@ -13,7 +13,7 @@ import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import text
+from sqlalchemy import inspect, text
 
 from components.events import MessageSent, Usage, event_to_json
 from storage import Database, DatabaseOpenError, MigrationError, open_database
@@ -94,11 +94,62 @@ def fill_first_revision(db: Database) -> None:
         )
 
 
-def test_the_tables_match_the_migrations(db: Database) -> None:
+def test_the_tables_match_the_migrations(database_url: str) -> None:
+    db = database_at(database_url, head_revision())  # every revision replayed, as an upgraded database is
     with db.engine.connect() as connection:
         differences = compare_metadata(MigrationContext.configure(connection), metadata)
+    db.close()
     assert differences == []
-    assert current_revision(db) == head_revision()
+
+
+def _schema(db: Database) -> dict[str, dict[str, object]]:
+    """Everything a table is made of, order aside: columns, keys, references (with their actions), indexes."""
+    found: dict[str, dict[str, object]] = {}
+    with db.engine.connect() as connection:
+        inspector = inspect(connection)
+        for table in inspector.get_table_names():
+            found[table] = {
+                "columns": sorted((c["name"], str(c["type"]), c["nullable"], str(c.get("default"))) for c in
+                                  inspector.get_columns(table)),
+                "primary": sorted(inspector.get_pk_constraint(table)["constrained_columns"]),
+                "references": sorted((tuple(k["constrained_columns"]), k["referred_table"], tuple(k["referred_columns"]),
+                                      str(sorted((k.get("options") or {}).items())))
+                                     for k in inspector.get_foreign_keys(table)),
+                "indexes": sorted((tuple(i["column_names"]), bool(i["unique"])) for i in inspector.get_indexes(table)),
+                "unique": sorted(tuple(u["column_names"]) for u in inspector.get_unique_constraints(table)),
+            }
+    return found
+
+
+def test_a_new_database_made_from_the_tables_is_the_same_as_one_made_by_the_migrations(
+    database_url: str, tmp_path: Path, request: pytest.FixtureRequest,
+) -> None:
+    migrated = database_at(database_url, head_revision())
+    if database_url.startswith("sqlite"):
+        fresh_url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    else:
+        from tests.storage.conftest import postgres_schema_url
+
+        schemas = postgres_schema_url(request.getfixturevalue("postgres_admin"))
+        fresh_url = next(schemas)
+        request.addfinalizer(lambda: next(schemas, None))
+    fresh = open_database(fresh_url)  # an empty database: made from the tables, stamped at the newest revision
+    try:
+        assert current_revision(fresh) == head_revision()
+        assert _schema(fresh) == _schema(migrated)
+    finally:
+        fresh.close()
+        migrated.close()
+
+
+def test_a_new_database_is_made_without_alembic(tmp_path: Path) -> None:
+    """The studio's first start: opening an empty database imports no Alembic (0.4 s) and replays nothing."""
+    probe = ("import sys; from storage import open_database; "
+             f"db = open_database('sqlite:///{tmp_path / 'new.db'}'); "
+             "print('alembic' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, timeout=120,
+                         check=True)
+    assert out.stdout.strip().splitlines()[-1] == "False"
 
 
 def test_a_database_at_the_first_revision_upgrades_keeping_every_row(database_url: str) -> None:
