@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -74,3 +75,24 @@ def test_failures_are_sentences() -> None:
                           "(line 1 of the code)")
     assert parse_arguments("{'a': 1}").startswith("The arguments are not JSON")  # type: ignore[union-attr]
     assert parse_arguments("[1]") == 'The arguments must be a JSON object, such as {"text": "hello"}.'
+
+
+def _alive(pid: int) -> bool:
+    """True while ``pid`` runs (a zombie waiting for its reaper counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state != "Z"
+
+
+def test_what_the_tool_starts_in_the_background_is_stopped_with_it() -> None:
+    source = ("import subprocess, sys\n\ndef spawn(seconds: int) -> int:\n    '''Leave a process behind.'''\n"
+              "    return subprocess.Popen([sys.executable, '-c', f'import time; time.sleep({seconds})']).pid\n")
+    trial = try_tool(source, "spawn", "", {"seconds": 120})
+    assert trial.ok, trial.text
+    pid = int(trial.text)
+    deadline = time.monotonic() + 10
+    while _alive(pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not _alive(pid)
