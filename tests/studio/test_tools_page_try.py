@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 
-from storage.designs import save_tool
+from storage.designs import get_tool, save_tool
 from storage.documents import ToolSpec
 from storage.people import set_role, sign_in
+from tests.studio.conftest import fresh
 from tests.studio.helpers import click, texts, type_code
 
 WEATHER = '''def forecast(city: str, days: int = 2) -> str:
@@ -83,3 +84,14 @@ def test_a_viewer_cannot_try_a_tool(page, studio_db, monkeypatch):  # type: igno
     assert "The code checks out" in texts(at)
     assert at.button(key="tools.try.run").disabled
     assert "Viewers cannot try tools" in texts(at)
+
+
+def test_typed_code_survives_another_page_and_the_editor_starts_from_it(page, studio_db):  # type: ignore[no-untyped-def]
+    at = type_code(click(page("tools"), "tools.new"), WEATHER)
+    at.switch_page("views/agents.py").run()
+    at.switch_page("views/tools.py").run()
+    assert "- `city` (string, required): The city to look up, e.g. Paris." in texts(at)
+    editor = f"tools.code.source.{at.session_state['tools.f.editor']}"
+    assert at.session_state[f"{editor}.seed"] == WEATHER  # what the editor shows when it is drawn again
+    click(at, "tools.save")
+    assert get_tool(fresh(studio_db), "forecast").source == WEATHER
