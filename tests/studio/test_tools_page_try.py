@@ -95,3 +95,11 @@ def test_typed_code_survives_another_page_and_the_editor_starts_from_it(page, st
     assert at.session_state[f"{editor}.seed"] == WEATHER  # what the editor shows when it is drawn again
     click(at, "tools.save")
     assert get_tool(fresh(studio_db), "forecast").source == WEATHER
+
+
+def test_a_studio_that_runs_no_code_on_its_host_refuses_the_trial(page, studio_db, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.delenv("ROUNDTABLE_ALLOW_ANONYMOUS_CODE", raising=False)
+    monkeypatch.setattr("studio.exposure.studio_exposed", lambda: True)  # reachable from elsewhere, no sign-in
+    at = click(page("tools"), "tools.new")
+    assert at.button(key="tools.try.run").disabled
+    assert "Trying a tool runs its code on this machine, but this studio can be reached from other machines" in texts(at)
