@@ -15,7 +15,8 @@ from studio.auth import account_box, require_actor, sign_in_configured  # noqa: 
 from studio.exposure import host_code_refusal, studio_exposed  # noqa: E402
 from studio.state import database, run_engine  # noqa: E402
 
-st.set_page_config(page_title="Roundtable", page_icon=":material/groups:", layout="wide")
+# A file of ours, served by the studio: a Material icon as page_icon makes the browser fetch the favicon from a CDN
+st.set_page_config(page_title="Roundtable", page_icon=str(ROOT / "studio" / "assets" / "icon.png"), layout="wide")
 
 actor = require_actor(database())  # without sign-in: the local admin; else the sign-in page until signed in
 refusal = host_code_refusal(sign_in_configured(), studio_exposed())

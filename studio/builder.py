@@ -4,7 +4,8 @@ Decisions a form cannot express are made here, once, for the studio and the CLI 
 - a tool listed on an agent is offered to that agent's LLM, and executed by the team's user proxies
   (by every member when the team has none), the AutoGen pattern;
 - code runs in the run's own work dir, so each run keeps its files and artifacts apart;
-- tool source is the user's own code and runs in this process, like any function they register;
+- tool source is the user's own code and runs in this process, like any function they register; its
+  docstring's parameter descriptions go to the model as the Tools page shows them (``studio.tool_loading``);
 - an MCP server is started once per run, whichever agents use it, and stopped when the run ends
   (``BuiltTeam.close``), also when the team cannot be built.
 """
@@ -35,11 +36,11 @@ from storage.documents import (
     TeamDocument,
     TeamSpec,
     TerminationSpec,
-    ToolSpec,
     relative_folder_problem,
 )
 from studio.mcp_sources import RunSessions
 from studio.team_termination import TeamTermination
+from studio.tool_loading import load_tool
 
 _CLASSES: dict[str, type[ConversableAgent]] = {
     "assistant": AssistantAgent, "user_proxy": UserProxyAgent, "conversable": ConversableAgent,
@@ -102,16 +103,6 @@ def termination_check(spec: TerminationSpec) -> Callable[[dict[str, Any]], bool]
 
 def _never(message: dict[str, Any]) -> bool:
     return False
-
-
-def load_tool(tool: ToolSpec) -> Callable[..., Any]:
-    """The function a tool's source defines (the source may import what it needs)."""
-    namespace: dict[str, Any] = {"__name__": f"roundtable_tool_{tool.name}"}
-    exec(compile(tool.source, f"<tool {tool.name}>", "exec"), namespace)  # noqa: S102 - the user's own tool code
-    func = namespace[tool.name]
-    if tool.description and not func.__doc__:
-        func.__doc__ = tool.description
-    return func
 
 
 def _code_folder(agent: AgentSpec, work_dir: Path) -> Path:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from components.coding.python_source import UnreadableSource, parse_source
+from studio.tool_docstrings import summary
 from studio.tool_signature import static_schema
 
 NEW_TOOL_SOURCE = '''from typing import Annotated
@@ -44,6 +45,19 @@ def functions_in(source: str) -> list[str]:
     except UnreadableSource:
         return []
     return [n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))]
+
+
+def tool_summary(source: str, name: str, description: str = "") -> str:
+    """What the tool list says about a tool: its description, else its docstring's first line (read
+    from the syntax tree, never run), else ""."""
+    if description.strip():
+        return summary(description)
+    try:
+        tree = parse_source(source)
+    except UnreadableSource:
+        return ""
+    function = next((n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef)) and n.name == name), None)
+    return summary(ast.get_docstring(function)) if function is not None else ""
 
 
 def check_tool(source: str, name: str | None, description: str = "") -> ToolCheck:

@@ -7,6 +7,10 @@ names (builtins and ``typing``: ``str``, ``list[int]``, ``Annotated[str, "..."]`
 does when a run registers the real function. A hint naming something only the running code defines
 (a pydantic model in the file, an imported type) is shown as such; its exact schema is made when a run
 that uses the tool starts. Default values are read with ``ast.literal_eval``.
+
+A parameter without an ``Annotated`` description takes the one its docstring gives
+(``studio.tool_docstrings``); ``studio.tool_loading`` gives the loaded function the same descriptions, so
+what this page shows is what a run sends.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ import typing
 from typing import Any
 
 from pydantic import TypeAdapter
+
+from studio.tool_docstrings import parameter_docs
 
 _BUILTINS: dict[str, Any] = {
     "str": str, "int": int, "float": float, "bool": bool, "bytes": bytes, "list": list, "dict": dict,
@@ -65,25 +71,28 @@ def _metadata(node: ast.expr) -> Any:
         return None  # e.g. a pydantic Field(...): the description, if any, comes from the running code
 
 
-def _parameter_schema(annotation: ast.expr, name: str) -> dict[str, Any]:
+def _parameter_schema(annotation: ast.expr, name: str, documented: str | None = None) -> dict[str, Any]:
+    """One parameter's schema; its description from ``Annotated``, else the docstring, else its name."""
     try:
         hint = _hint(annotation)
     except (UnknownType, ValueError, TypeError, SyntaxError):
-        return {"description": name, "x-roundtable-type": ast.unparse(annotation)}
+        return {"description": documented or name, "x-roundtable-type": ast.unparse(annotation)}
     base, description = hint, None
     if typing.get_origin(hint) is typing.Annotated:
         base, *meta = typing.get_args(hint)
         description = next((m for m in meta if isinstance(m, str)), None)
     schema = TypeAdapter(base).json_schema()
     schema.pop("title", None)
-    schema["description"] = description or name
+    schema["description"] = description or documented or name
     return schema
 
 
 def static_schema(function: ast.FunctionDef | ast.AsyncFunctionDef, description: str = "") -> dict[str, Any]:
     """The chat-completions tool schema of ``function`` (raises ValueError as ``function_schema`` does)."""
     name = function.name
-    description = description or ast.get_docstring(function) or ""
+    docstring = ast.get_docstring(function) or ""
+    documented = parameter_docs(docstring)
+    description = description or docstring
     if not description:
         raise ValueError(f"function {name!r} needs a description: pass description=... or give it a docstring")
     args = function.args
@@ -96,7 +105,7 @@ def static_schema(function: ast.FunctionDef | ast.AsyncFunctionDef, description:
     for arg in [*positional, *args.kwonlyargs]:
         if arg.annotation is None:
             raise ValueError(f"parameter {arg.arg!r} of {name!r} has no type hint; add one, e.g. {arg.arg}: str")
-        schema = _parameter_schema(arg.annotation, arg.arg)
+        schema = _parameter_schema(arg.annotation, arg.arg, documented.get(arg.arg))
         if arg.arg in defaults:
             try:
                 schema["default"] = ast.literal_eval(defaults[arg.arg])

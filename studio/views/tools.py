@@ -1,4 +1,4 @@
-"""Tools: Python functions agents may call (write one, see the schema the model will get, save it), and
+"""Tools: Python functions agents may call (write one, see the schema the model will get, try it, save it), and
 MCP servers whose tools they may call (add one, list its tools, try one, save it)."""
 
 from __future__ import annotations
@@ -6,14 +6,17 @@ from __future__ import annotations
 import streamlit as st
 
 from storage.designs import delete_tool, list_tools
-from studio import mcp_editor, ui
+from studio import mcp_editor, tool_try_box, ui
 from studio.auth import current_actor
+from studio.code_box import code_box
 from studio.forms import mcp_servers
 from studio.forms import tools as logic
 from studio.formstate import NEW, Form, show_flash
 from studio.references import tool_users
+from studio.render.safe_markdown import safe_markdown
 from studio.state import database
-from studio.tool_check import check_tool, describe_parameters
+from studio.tool_check import check_tool, describe_parameters, tool_summary
+from studio.tool_docstrings import summary
 
 PAGE = "tools"
 
@@ -33,8 +36,9 @@ def _describe(name: str) -> str:
     tool = tools[name]
     if tool.kind == "mcp" and tool.server is not None:
         count = len(tool.server.tools)
-        return f"MCP server, {count} tool{'s' if count != 1 else ''}" + (f": {tool.description}" if tool.description else "")
-    return tool.description or "(no description)"
+        return safe_markdown(f"MCP server, {count} tool{'s' if count != 1 else ''}"
+                             + (f": {tool.description}" if tool.description else ""))
+    return safe_markdown(tool_summary(tool.source, tool.name, tool.description) or "(no description)")
 
 
 with listing:
@@ -59,11 +63,10 @@ with editor:
         form.load(logic.new_values() if form.selected == NEW else logic.values_from_spec(tools[form.selected]))
 
     st.subheader("New tool" if form.selected == NEW else form.selected)
-    st.text_area(
-        "Python code", **form.widget("source"), height=260,
-        help="One function with type hints on every parameter and a docstring saying what it does. Imports "
-        "are allowed. The tool's name is the function's name. Press Ctrl+Enter (or click outside) to check it.",
-    )
+    st.markdown("**Python code**", help="One function with type hints on every parameter and a docstring saying "
+                "what it does (and, under Args:, what each parameter means). Imports are allowed. The tool's name is "
+                "the function's name. Press Ctrl+Enter (or click outside) to check it.")
+    code_box(form, "source")
     functions = [f for f in logic.functions_in(form.get("source") or "")]
     if len(functions) > 1:
         st.selectbox("Which function is the tool", functions, **form.widget("function"))
@@ -82,11 +85,14 @@ with editor:
     elif check.schema:
         with st.container(border=True):
             function = check.schema["function"]
+            described = summary(function["description"])
+            more = " (and the rest of the docstring)" if function["description"].strip() != described else ""
             st.markdown(f":green[:material/check_circle:] **The code checks out.** The model sees a tool called "
-                        f"`{function['name']}`: *{function['description']}*")
-            st.markdown(describe_parameters(function["parameters"]))
+                        f"`{function['name']}`: " + safe_markdown(f"*{described}*{more}"))
+            st.markdown(safe_markdown(describe_parameters(function["parameters"])))  # the docstring's text
             with st.expander("The exact JSON schema the model receives"):
                 st.json(function, expanded=True)
+        tool_try_box.draw(form, function, logic.chosen_function(form) or function["name"], actor)
     form.other_errors(["source"])
 
     save_col, delete_col = st.columns([1, 1])

@@ -21,3 +21,16 @@ def click(at: AppTest, key: str) -> AppTest:
 
 def no_errors(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
+
+
+def type_code(at: AppTest, code: str, page: str = "tools", field: str = "source") -> AppTest:
+    """Type ``code`` into a page's code editor, as the editor reports it when it loses focus (AppTest cannot
+    drive the component's browser side, so this is the value the component sends)."""
+    import uuid
+
+    key = f"{page}.code.{field}.{at.session_state[f'{page}.f.editor']}"
+    at.session_state[key] = {"id": uuid.uuid4().hex[:8], "type": "blur", "lang": "python", "text": code,
+                             "selected": "", "cursor": ""}
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at

@@ -6,7 +6,7 @@ from storage.designs import get_tool, list_tools, save_agent
 from storage.documents import AgentSpec
 from studio.defaults import BUILTIN_MODEL_NAME
 from tests.studio.conftest import fresh
-from tests.studio.helpers import click, no_errors, texts
+from tests.studio.helpers import click, no_errors, texts, type_code
 
 ADD = '''def add(a: int, b: int = 1) -> int:
     """Add two numbers."""
@@ -29,22 +29,22 @@ def test_empty_state_then_the_starter_tool_checks_out_and_saves(page, studio_db)
 
 def test_syntax_errors_are_shown_before_saving(page, studio_db):  # type: ignore[no-untyped-def]
     at = click(page("tools"), "tools.new")
-    at.text_area(key="tools.f.source").input("def broken(x: int)\n    return x\n").run()
+    type_code(at, "def broken(x: int)\n    return x\n")
     no_errors(at)
     assert "Python syntax error at line 1" in texts(at)
     assert at.button(key="tools.save").disabled
-    at.text_area(key="tools.f.source").input("def untyped(x):\n    '''Doc.'''\n    return x\n").run()
+    type_code(at, "def untyped(x):\n    '''Doc.'''\n    return x\n")
     assert "parameter 'x' of 'untyped' has no type hint" in texts(at)
-    at.text_area(key="tools.f.source").input("def nodoc(x: int) -> int:\n    return x\n").run()
+    type_code(at, "def nodoc(x: int) -> int:\n    return x\n")
     assert "needs a description" in texts(at)
-    at.text_area(key="tools.f.source").input("import no_such_module_here\n\ndef f(x: int) -> int:\n    '''D.'''\n").run()
+    type_code(at, "import no_such_module_here\n\ndef f(x: int) -> int:\n    '''D.'''\n")
     assert "the code imports no_such_module_here, which is not installed on this machine" in texts(at)
     assert list_tools(fresh(studio_db)) == []
 
 
 def test_schema_follows_the_code_and_a_description_overrides_the_docstring(page, studio_db):  # type: ignore[no-untyped-def]
     at = click(page("tools"), "tools.new")
-    at.text_area(key="tools.f.source").input(ADD).run()
+    type_code(at, ADD)
     assert "- `a` (integer, required): a" in texts(at) and "- `b` (integer, optional, default 1): b" in texts(at)
     at.text_input(key="tools.f.description").input("Adds numbers for the agent.").run()
     assert "Adds numbers for the agent." in at.json[0].value
@@ -55,16 +55,16 @@ def test_schema_follows_the_code_and_a_description_overrides_the_docstring(page,
 
 def test_edit_renames_the_tool_with_its_function(page, studio_db):  # type: ignore[no-untyped-def]
     at = click(page("tools"), "tools.new")
-    at.text_area(key="tools.f.source").input(ADD).run()
+    type_code(at, ADD)
     click(at, "tools.save")
-    at.text_area(key="tools.f.source").input(ADD.replace("def add", "def plus")).run()
+    type_code(at, ADD.replace("def add", "def plus"))
     click(at, "tools.save")
     assert [t.name for t in list_tools(fresh(studio_db))] == ["plus"]
 
 
 def test_two_functions_ask_which_one_is_the_tool(page, studio_db):  # type: ignore[no-untyped-def]
     at = click(page("tools"), "tools.new")
-    at.text_area(key="tools.f.source").input("def helper(x: int) -> int:\n    '''H.'''\n    return x\n\n" + ADD).run()
+    type_code(at, "def helper(x: int) -> int:\n    '''H.'''\n    return x\n\n" + ADD)
     at.selectbox(key="tools.f.function").set_value("add").run()
     click(at, "tools.save")
     assert [t.name for t in list_tools(fresh(studio_db))] == ["add"]
@@ -72,14 +72,14 @@ def test_two_functions_ask_which_one_is_the_tool(page, studio_db):  # type: igno
 
 def test_delete_asks_first_and_refuses_a_tool_in_use(page, studio_db):  # type: ignore[no-untyped-def]
     at = click(page("tools"), "tools.new")
-    at.text_area(key="tools.f.source").input(ADD).run()
+    type_code(at, ADD)
     click(at, "tools.save")
     save_agent(studio_db, AgentSpec(name="mathy", model=BUILTIN_MODEL_NAME, tools=["add"]))
     click(at, "tools.delete")
     assert "used by agent \u201cmathy\u201d" in texts(at) and at.button(key="tools.delete_confirm").disabled
     click(at, "tools.delete_cancel")
     at = click(page("tools"), "tools.new")
-    at.text_area(key="tools.f.source").input(ADD.replace("def add", "def spare")).run()
+    type_code(at, ADD.replace("def add", "def spare"))
     click(at, "tools.save")
     click(at, "tools.delete")
     click(at, "tools.delete_confirm")
