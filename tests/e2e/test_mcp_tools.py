@@ -64,9 +64,11 @@ def test_mcp_results_appear_as_tool_cards_in_the_playground(tmp_path, llm) -> No
         _seed(data_dir, llm, helper_url)
         run_id = start_run(page, url, "Clock", "What time is it in Tokyo?")
         page.get_by_text("It is morning in Tokyo.").wait_for(timeout=60_000)
+        page.get_by_text("Conversation finished").first.wait_for(timeout=60_000)  # no live redraw under our feet
 
         def card(title: str):  # type: ignore[no-untyped-def]
-            return page.locator('[data-testid="stExpander"]').filter(has=page.locator("summary", has_text=title))
+            # the innermost expander holding that summary (document order puts it last)
+            return page.locator('[data-testid="stExpander"]').filter(has=page.locator("summary", has_text=title)).last
 
         card("ran tool get_current_time").locator("summary").click()
         text = card("ran tool get_current_time").inner_text()
