@@ -37,14 +37,15 @@ def draw(db: Database, form: Form) -> None:
     st.text_input("Description (optional)", **form.widget("m_description"), placeholder="What these tools are for")
     _tools(form)
     form.other_errors(["m_name", "m_command", "m_args", "m_env", "m_url", "m_headers", "m_timeout"])
+    actor = current_actor()
     save_col, delete_col = st.columns([1, 1])
     save_col.button("Save server", key="tools.mcp_save", type="primary", icon=":material/save:",
-                    on_click=logic.save, args=(db, form), width="stretch")
+                    on_click=logic.save, args=(db, form), width="stretch", disabled=not actor.may_run,
+                    help=ui.design_refusal(actor))
     if not new:
         with delete_col:
-            actor = current_actor()
             ui.delete_button(form, "tool", form.selected, tool_users(db, form.selected, actor),
-                             lambda n: delete_tool(db, n, actor))
+                             lambda n: delete_tool(db, n, actor), actor)
 
 
 def _stdio_fields(form: Form) -> None:

@@ -80,6 +80,11 @@ def viewer_reason(actor: Actor) -> str | None:
     return None if actor.may_run else "Viewers replay and export runs; ask an admin for the editor role to run."
 
 
+def design_refusal(actor: Actor) -> str | None:
+    """Why this person cannot save or delete designs (for a disabled button's help), or None."""
+    return None if actor.may_run else "Viewers look at designs; ask an admin for the editor role to change them."
+
+
 def run_now(team: str, task: str, key: str, **button: object) -> None:
     """The main action once a team is there: start it on ``task`` at once and open the live run."""
     from studio.auth import current_actor
@@ -126,10 +131,14 @@ def share_controls(db: Database, actor: Actor, kind: DesignKind[Any], name: str,
             st.rerun()
 
 
-def delete_button(form: Form, kind: str, name: str, used_by: list[str], delete: Callable[[str], None]) -> None:
+def delete_button(
+    form: Form, kind: str, name: str, used_by: list[str], delete: Callable[[str], None], actor: Actor,
+) -> None:
     """A Delete button that asks for confirmation first, and explains when the item is still in use."""
     flag = f"{form.page}.deleting"
-    if st.button(f"Delete this {kind}", key=f"{form.page}.delete", icon=":material/delete:"):
+    refusal = design_refusal(actor)
+    if st.button(f"Delete this {kind}", key=f"{form.page}.delete", icon=":material/delete:", disabled=bool(refusal),
+                 help=refusal):
         st.session_state[flag] = name
     if st.session_state.get(flag) == name:
         _confirm_delete(form, kind, name, used_by, delete)

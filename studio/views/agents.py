@@ -208,9 +208,9 @@ with editor:
     save_col, delete_col = st.columns([1, 1])
     save_col.button(
         "Save agent", key=f"{PAGE}.save", type="primary", icon=":material/save:", on_click=logic.save, args=(db, form),
-        width="stretch",
+        width="stretch", disabled=not actor.may_run, help=ui.design_refusal(actor),
     )
     if form.selected != NEW:
         with delete_col:
             ui.delete_button(form, "agent", form.selected, agent_users(db, form.selected, actor),
-                             lambda n: delete_agent(db, n, actor))
+                             lambda n: delete_agent(db, n, actor), actor)

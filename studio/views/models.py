@@ -169,7 +169,7 @@ with editor:
     save_col, test_col, delete_col = st.columns([1, 1, 1.4])
     save_col.button(
         "Save model", key=f"{PAGE}.save", type="primary", icon=":material/save:", on_click=logic.save,
-        args=(db, form), width="stretch",
+        args=(db, form), width="stretch", disabled=not actor.may_run, help=ui.design_refusal(actor),
     )
     tested = test_col.button(
         "Test", key=f"{PAGE}.test", icon=":material/bolt:", width="stretch",
@@ -179,7 +179,7 @@ with editor:
         ui.share_controls(db, actor, MODEL, form.selected, owners.get(form.selected))
         with delete_col:
             ui.delete_button(form, "model", form.selected, model_users(db, form.selected, actor),
-                             lambda n: delete_model(db, n, actor))
+                             lambda n: delete_model(db, n, actor), actor)
     if tested:
         form.clear_errors()
         spec = logic.spec_from_form(form)

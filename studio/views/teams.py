@@ -159,12 +159,12 @@ with editor:
                        "stop_count"])
     save_col, check_col, delete_col = st.columns([1, 1, 1.2])
     save_col.button("Save team", key=f"{PAGE}.save", type="primary", icon=":material/save:", on_click=logic.save,
-                    args=(db, form), width="stretch")
+                    args=(db, form), width="stretch", disabled=not actor.may_run, help=ui.design_refusal(actor))
     checked = check_col.button("Check the team", key=f"{PAGE}.validate", icon=":material/fact_check:",
                                width="stretch", help="Lists every problem that would stop it from running.")
     if form.selected != NEW:
         with delete_col:
-            ui.delete_button(form, "team", form.selected, [], lambda n: delete_team(db, n, actor))
+            ui.delete_button(form, "team", form.selected, [], lambda n: delete_team(db, n, actor), actor)
         ui.share_controls(db, actor, TEAM, form.selected, owners.get(form.selected))
         ui.run_in_playground(form.selected, f"{PAGE}.run", type="tertiary")
     if checked:

@@ -98,9 +98,9 @@ with editor:
     save_col, delete_col = st.columns([1, 1])
     save_col.button(
         "Save tool", key=f"{PAGE}.save", type="primary", icon=":material/save:", on_click=logic.save, args=(db, form),
-        width="stretch", disabled=not check.ok,
+        width="stretch", disabled=not check.ok or not actor.may_run, help=ui.design_refusal(actor),
     )
     if form.selected != NEW:
         with delete_col:
             ui.delete_button(form, "tool", form.selected, tool_users(db, form.selected, actor),
-                             lambda n: delete_tool(db, n, actor))
+                             lambda n: delete_tool(db, n, actor), actor)
