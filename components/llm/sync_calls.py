@@ -128,10 +128,14 @@ def _abortable_http_client() -> Any:
 def sync_client(model: str, kwargs: dict[str, Any]) -> Any:
     """An OpenAI SDK client for ``model`` whose calls a Stop can end, or None (use the call loop)."""
     api_key = kwargs.get("api_key")
-    if not model.startswith("openai/") or not isinstance(api_key, str) or any(os.environ.get(v) for v in _PROXY_VARS):
+    if not model.startswith("openai/") or not isinstance(api_key, str) or not api_key:
         return None
-    base_url = kwargs.get("api_base") or kwargs.get("base_url")
-    key = (api_key, base_url, kwargs.get("organization"))
+    key = (api_key, kwargs.get("api_base") or kwargs.get("base_url"), kwargs.get("organization"))
+    client = _clients.get(key)  # runs before every call: the proxy check is made once per client
+    if client is not None:
+        return client
+    if any(os.environ.get(v) for v in _PROXY_VARS):
+        return None  # httpx would route through the proxy's own transport, which Stop cannot shut
     with _lock:
         client = _clients.get(key)
         if client is None:
@@ -141,7 +145,7 @@ def sync_client(model: str, kwargs: dict[str, Any]) -> Any:
             import openai
 
             client = openai.OpenAI(
-                api_key=api_key, base_url=base_url, organization=kwargs.get("organization"), max_retries=0,
+                api_key=api_key, base_url=key[1], organization=key[2], max_retries=0,
                 http_client=http_client,
             )
             _clients[key] = client
