@@ -8,8 +8,9 @@ reading from, which wakes the read at once; the connection is dropped, the call 
 turns that into ``RunCancelled``.
 
 Used for OpenAI-compatible models (``openai/...``) with an explicit ``api_key``; others go through the
-shared call loop (``call_loop``). Where the httpx/httpcore internals this relies on are missing, or a
-proxy is configured in the environment, ``sync_client`` returns None and the caller uses the loop.
+shared call loop (``call_loop``). Where the httpx/httpcore internals this relies on are missing, a proxy
+is configured in the environment or the program set ``litellm.client_session``, ``sync_client`` returns
+None and the caller uses the loop.
 """
 
 from __future__ import annotations
@@ -54,22 +55,35 @@ class _AbortableStream:
     def __init__(self, inner: Any) -> None:
         self._inner = inner
 
-    def _enter(self) -> None:
-        call = _current.get()
-        if call is not None:
-            call.stream = self  # before checking ``stopped``: see _Call.stop
-            if call.stopped:
-                import httpcore
+    def _enter(self, call: _Call) -> None:
+        call.stream = self  # before checking ``stopped``: see _Call.stop
+        if call.stopped:
+            import httpcore
 
-                raise httpcore.ReadError("the run was stopped")
+            raise httpcore.ReadError("the run was stopped")
 
+    # The call points at this stream only while it reads or writes: once a read returns, the connection
+    # may go back to the pool and serve another run's call, which a late Stop of this one must not shut.
     def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        self._enter()
-        return self._inner.read(max_bytes, timeout)
+        call = _current.get()
+        if call is None:
+            return self._inner.read(max_bytes, timeout)
+        self._enter(call)
+        try:
+            return self._inner.read(max_bytes, timeout)
+        finally:
+            call.stream = None
 
     def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._enter()
-        self._inner.write(buffer, timeout)
+        call = _current.get()
+        if call is None:
+            self._inner.write(buffer, timeout)
+            return
+        self._enter(call)
+        try:
+            self._inner.write(buffer, timeout)
+        finally:
+            call.stream = None
 
     def close(self) -> None:
         self._inner.close()
@@ -136,6 +150,10 @@ def sync_client(model: str, kwargs: dict[str, Any]) -> Any:
         return client
     if any(os.environ.get(v) for v in _PROXY_VARS):
         return None  # httpx would route through the proxy's own transport, which Stop cannot shut
+    import litellm
+
+    if litellm.client_session is not None:
+        return None  # the program gave litellm an HTTP client of its own: leave its calls to it
     with _lock:
         client = _clients.get(key)
         if client is None:
