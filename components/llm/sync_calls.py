@@ -15,6 +15,7 @@ None and the caller uses the loop.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import contextvars
 import os
@@ -136,6 +137,7 @@ def _abortable_http_client() -> Any:
             return None
         pool._network_backend = _AbortableBackend(backend)  # type: ignore[union-attr]
         _http_client = httpx.Client(transport=transport, follow_redirects=True)
+        atexit.register(_http_client.close)  # the kept-alive connections end with the program
     return _http_client
 
 
