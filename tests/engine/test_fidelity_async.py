@@ -223,3 +223,34 @@ def test_a_subclass_can_replace_the_nested_chats_reply(llm, recorder) -> None:
     assert writer.initiate_chat(sync_reviewer, message="x", max_turns=1).summary == "1 chat(s) skipped for writer"
     assert asyncio.run(writer.a_initiate_chat(async_reviewer, message="x", max_turns=1)).summary == "async: 9"
     assert llm.requests_for("critic") == []
+
+
+def test_a_stop_ends_async_nested_chats_in_flight(llm, recorder) -> None:
+    import threading
+
+    from components import RunCancelled
+    from components.llm.scripted import hang
+    from tests.engine.test_llm_path import _established_to
+
+    llm.script("critic_a", [hang(30)])
+    llm.script("critic_b", [hang(30)])
+    llm.respond("writer", lambda body: say("Draft"))
+    writer = AssistantAgent("writer", llm_config=llm.llm_config("writer"))
+    critic_a = AssistantAgent("critic_a", llm_config=llm.llm_config("critic_a"))
+    critic_b = AssistantAgent("critic_b", llm_config=llm.llm_config("critic_b"))
+    reviewer = UserProxyAgent("reviewer", human_input_mode="NEVER", code_execution_config=False)
+    reviewer.register_nested_chats([
+        {"chat_id": 1, "recipient": critic_a, "max_turns": 1},
+        {"chat_id": 2, "recipient": critic_b, "message": "Check the style.", "max_turns": 1},
+    ], trigger=writer, use_async=True)
+
+    def stop_when_both_wait() -> None:
+        while len([r for r in llm.timeline if r[0] == "start" and r[1].startswith("critic")]) < 2:
+            threading.Event().wait(0.02)
+        recorder.cancellation.cancel()
+
+    threading.Thread(target=stop_when_both_wait, daemon=True).start()
+    with pytest.raises(RunCancelled):
+        asyncio.run(writer.a_initiate_chat(reviewer, message="Review: the text", max_turns=1))
+    assert _established_to(llm.port) == 0  # both critics' calls were ended, their connections shut
+    assert ("end", "critic_a") not in llm.timeline and ("end", "critic_b") not in llm.timeline
