@@ -1,16 +1,14 @@
-"""Starting conversations: initiate_chat, sequential chats with carryover, nested chats, summaries."""
+"""Starting conversations: initiate_chat, sequential chats with carryover, summaries (nested chats: ``nested_chats``)."""
 
 from __future__ import annotations
 
 import contextvars
-import functools
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from components import runtime
-from components.agentchat import async_chat, human
+from components.agentchat import human
 from components.agentchat.llm_reply import ask_model
 from components.agentchat.usage import gather_usage_summary
 from components.coding.extract import content_str, message_text
@@ -228,60 +226,3 @@ def initiate_chats(chat_queue: list[dict[str, Any]]) -> list[ChatResult]:
 def initiate_chats_from(self: ConversableAgent, chat_queue: list[dict[str, Any]]) -> list[ChatResult]:
     """``agent.initiate_chats(queue)``: like ``initiate_chats`` with this agent as the default sender."""
     return initiate_chats([{"sender": self, **c} if "sender" not in c else c for c in chat_queue])
-
-
-def register_nested_chats(
-    self: ConversableAgent,
-    chat_queue: list[dict[str, Any]],
-    trigger: Any,
-    reply_func_from_nested_chats: str | Callable[..., Any] = "summary_from_nested_chats",
-    position: int = 2,
-    use_async: bool | None = None,
-    **kwargs: Any,
-) -> None:
-    """When ``trigger`` matches, run ``chat_queue`` as sequential chats and reply with the last summary
-    (or with what ``reply_func_from_nested_chats(chat_queue, recipient, messages, sender, config)`` says).
-
-    ``use_async=True`` (AutoGen: the nested chats run through ``a_initiate_chats``) needs a ``chat_id`` on
-    every chat and, when given, a coroutine reply function; the chats then take part only in async chats.
-    """
-    if use_async and any(c.get("chat_id") is None for c in chat_queue):
-        raise ValueError("chat_id is required for async nested chats: give every chat in chat_queue a 'chat_id'")
-    if reply_func_from_nested_chats == "summary_from_nested_chats":
-        reply_func_from_nested_chats = summary_from_nested_chats
-    elif not callable(reply_func_from_nested_chats):
-        raise ValueError("reply_func_from_nested_chats must be a callable")
-    elif use_async and not inspect.iscoroutinefunction(reply_func_from_nested_chats):
-        raise ValueError("reply_func_from_nested_chats must be a callable and a coroutine when use_async=True")
-    func = reply_func_from_nested_chats
-
-    def nested_chats_reply(recipient, messages=None, sender=None, config=None):  # type: ignore[no-untyped-def]
-        if use_async and not async_chat.in_async_chat():
-            return False, None  # AutoGen: async nested chats sit out sync chats
-        return async_chat.resolve(func(chat_queue, recipient, messages, sender, config))
-
-    functools.update_wrapper(nested_chats_reply, func)
-    self.register_reply(trigger, nested_chats_reply, position, kwargs.get("config"), kwargs.get("reset_config"))
-
-
-def summary_from_nested_chats(
-    chat_queue: list[dict[str, Any]], recipient: ConversableAgent, messages: list[dict[str, Any]] | None = None,
-    sender: Any = None, config: Any = None,
-) -> tuple[bool, str | None]:
-    """AutoGen's default nested-chat reply: the first chat starts from the last message received."""
-    last_text = message_text((messages or [{}])[-1].get("content"))
-    to_run = []
-    for i, chat_info in enumerate(chat_queue):
-        info = {k: v for k, v in chat_info.items() if k != "chat_id"}
-        info.setdefault("sender", recipient)
-        message = info.get("message")
-        if message is None and i == 0:
-            message = last_text
-        if callable(message):
-            message = message(recipient, messages, sender, config)
-        if message:
-            info["message"] = message
-        to_run.append(info)
-    if not to_run:
-        return True, None
-    return True, initiate_chats(to_run)[-1].summary

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from typing import Any
 
 from components import runtime
-from components.agentchat import async_chat, chat, code_reply, human, llm_reply, tools
+from components.agentchat import async_chat, chat, code_reply, human, llm_reply, nested_chats, tools
 from components.agentchat.messages import (
     invalid_message_error,
     is_default_termination,
@@ -118,7 +118,9 @@ class ConversableAgent(Agent):
     initiate_chat = chat.initiate_chat
     initiate_chats = chat.initiate_chats_from
     generate_init_message = chat.generate_init_message
-    register_nested_chats = chat.register_nested_chats
+    register_nested_chats = nested_chats.register_nested_chats
+    _summary_from_nested_chats = staticmethod(nested_chats.summary_from_nested_chats)
+    _a_summary_from_nested_chats = staticmethod(nested_chats.a_summary_from_nested_chats)
     save_state = state.save_state
     load_state = state.load_state
     a_initiate_chat = async_chat.a_initiate_chat

@@ -303,7 +303,7 @@ class CodeExecutor(ABC):
             return CodeResult(exit_code=1, output="Filename is not in the workspace")
         code_file = self._reported_code_file(rel_file)
         if language in SAVED_ONLY or not self.execution_policies.get(language, False):
-            return CodeResult(exit_code=0, output=f"Code saved to {self._root / rel_file}\n", code_file=code_file)
+            return CodeResult(exit_code=0, output=f"Code saved to {code_file}\n", code_file=code_file)
         if language not in self.commands:
             return CodeResult(exit_code=1, output=f"{language} cannot run in this {self.kind} executor")
         before = snapshot_files(self._root)
@@ -323,7 +323,8 @@ class CodeExecutor(ABC):
         )
 
     def _reported_code_file(self, rel_file: str) -> str:
-        """``CodeResult.code_file``: the path relative to the work dir (the local executor: absolute, as AutoGen)."""
+        """``CodeResult.code_file`` (and the path in "Code saved to ..."): relative to the work dir here;
+        each executor reports it the way its AutoGen twin does."""
         return rel_file
 
     def _write_code_file(self, code: str, language: str) -> str:

@@ -61,6 +61,9 @@ from components.coding.docker_engine import (
     unreachable_message,
 )
 from components.coding.docker_exec import ExecRun, oom_kills
+from components.coding.functions import UserFunction, required_packages
+from components.coding.sandbox_packages import install_argv
+from components.coding.user_functions import UserFunctionsMixin
 from components.errors import RoundtableError
 
 if TYPE_CHECKING:
@@ -101,13 +104,17 @@ class WorkDirReplaced(RoundtableError):
     """The work dir became a link (code in a sandbox replaced it): it is never mounted."""
 
 
-class DockerCommandLineCodeExecutor(CodeExecutor):
+class DockerCommandLineCodeExecutor(UserFunctionsMixin, CodeExecutor):
     """Runs each code block in a long-lived, locked-down container (see the module docstring).
 
     AutoGen's arguments keep their meaning: ``image`` (default ``default_image()``), ``container_name``,
     ``timeout``, ``work_dir``, ``bind_dir`` (the work dir's path as the engine sees it, when Roundtable
     itself runs in a container), ``auto_remove`` (``close()`` removes the container rather than only
-    stopping it) and ``stop_container`` (False: ``close()`` leaves it running). The limits are
+    stopping it), ``stop_container`` (False: ``close()`` leaves it running) and ``execution_policies``.
+    ``CodeResult.code_file`` is ``work_dir / <file>`` with ``work_dir`` as given, as AutoGen reports it.
+    ``functions`` (as for the local executor) become ``<functions_module>.py`` in the work dir, so code in
+    the sandbox can ``from functions import f``; their packages are installed in the sandbox (with pip,
+    which needs ``network=True``) unless the image already has them. The limits are
     ``memory_mb``, ``cpus``, ``pids_limit``, ``network`` and ``max_output_bytes`` (a block that prints
     more is killed; default ``$ROUNDTABLE_CODE_OUTPUT_LIMIT`` or 10 MiB). The code runs as ``user`` ("uid:gid"),
     by default your own uid, so you own the files it writes; as root, as nobody.
@@ -130,14 +137,20 @@ class DockerCommandLineCodeExecutor(CodeExecutor):
         network: bool = False,
         user: str | None = None,
         max_output_bytes: int | None = None,
+        execution_policies: dict[str, bool] | None = None,
+        functions: list[UserFunction] | None = None,
+        functions_module: str = "functions",
     ) -> None:
-        super().__init__(work_dir=work_dir, timeout=timeout, max_output_bytes=max_output_bytes)
+        super().__init__(
+            work_dir=work_dir, timeout=timeout, max_output_bytes=max_output_bytes, execution_policies=execution_policies
+        )
+        self.work_dir = Path(work_dir)  # as given, as AutoGen keeps it; ``self._root`` is the resolved folder
         for name, value in (("memory_mb", memory_mb), ("cpus", cpus), ("pids_limit", pids_limit)):
             if value <= 0:
                 raise ValueError(f"{name} must be positive (got {value})")
         self.image = image or default_image()
         self.container_name = container_name or f"roundtable-sandbox-{uuid.uuid4().hex[:12]}"
-        self.bind_dir = str(bind_dir or self.work_dir)
+        self.bind_dir = str(bind_dir or self._root)
         self.auto_remove = auto_remove
         self.stop_container = stop_container
         self.memory_mb = memory_mb
@@ -154,6 +167,7 @@ class DockerCommandLineCodeExecutor(CodeExecutor):
         self._init_pid = 0  # the container's init, as the engine's machine numbers it
         self._oom_kills_seen = 0
         self._lock = threading.RLock()
+        self._init_functions(functions, functions_module)
 
     @property
     def container_id(self) -> str | None:
@@ -239,7 +253,7 @@ class DockerCommandLineCodeExecutor(CodeExecutor):
                 self._finalizer.detach()
                 if self.stop_container:
                     _stop(self._client(), self._container.id)
-                self._container = None
+                self._forget_container()
             else:
                 self._discard_container()
 
@@ -310,7 +324,12 @@ class DockerCommandLineCodeExecutor(CodeExecutor):
                 _kill_init(self._container.id, self._init_pid)
             if self._finalizer is not None:
                 self._finalizer()
-            self._container = None
+            self._forget_container()
+
+    def _forget_container(self) -> None:
+        self._container = None
+        if required_packages(self._functions):  # installed under /tmp, which goes with the container
+            self._functions_ready = False
 
     def _probe_commands(self, container: Container) -> dict[str, list[str]]:
         found = container.exec_run(["sh", "-c", _PROBE], user=self.user).output.decode().split()
@@ -348,24 +367,45 @@ class DockerCommandLineCodeExecutor(CodeExecutor):
         or chowning that path would hand the container whatever the link points to.
         """
         try:
-            self.work_dir.mkdir(parents=True, exist_ok=True)
-            replaced = os.path.realpath(self.work_dir) != str(self.work_dir) or self.work_dir.is_symlink()
+            self._root.mkdir(parents=True, exist_ok=True)
+            replaced = os.path.realpath(self._root) != str(self._root) or self._root.is_symlink()
         except OSError:  # a dangling link where the folder was
             replaced = True
         if replaced:
             raise WorkDirReplaced(
-                f"the work dir {self.work_dir} was replaced by a link (by code in a sandbox): it is not "
+                f"the work dir {self._root} was replaced by a link (by code in a sandbox): it is not "
                 "mounted into a container and no more code runs there"
             )
-        self._chown(self.work_dir)
+        self._chown(self._root)
 
     def _write_code_file(self, code: str, language: str) -> str:
         rel = super()._write_code_file(code, language)
-        path = self.work_dir
+        path = self._root
         for part in Path(rel).parts:
             path = path / part
             self._chown(path)
         return rel
+
+    def _reported_code_file(self, rel_file: str) -> str:
+        return str(self.work_dir / rel_file)  # AutoGen: the work dir as given, joined with the file
+
+    # -- user functions ----------------------------------------------------------------------------
+    def _functions_module_written(self, path: Path) -> None:
+        self._chown(path)
+
+    def _install_function_packages(self, packages: list[str]) -> None:
+        """Install them in the sandbox, where the code imports them (see ``sandbox_packages``)."""
+        self._ensure_container()  # it tells which interpreters the image has
+        if "python" not in self.commands:
+            raise ValueError(f"the image {self.image} has no python3: the user functions cannot be loaded")
+        outcome = self._run_command(install_argv(self.commands["python"], packages), self.timeout)
+        if outcome.timed_out:
+            raise ValueError(f"installing {packages} for the user functions in the sandbox timed out")
+        if outcome.exit_code != 0:
+            hint = "" if self.network else " (the sandbox has no network: network=False)"
+            raise ValueError(
+                f"installing {packages} for the user functions in the sandbox failed{hint}: {outcome.output.strip()}"
+            )
 
     def _chown(self, path: Path) -> None:
         uid, _, gid = self.user.partition(":")

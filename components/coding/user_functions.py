@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 from string import Template
 from typing import Any
 
@@ -49,21 +50,30 @@ class UserFunctionsMixin:
 
     def _setup_functions(self) -> None:
         source = build_functions_module(self._functions)
-        (self._root / f"{self._functions_module}.py").write_text(source, encoding="utf-8")  # type: ignore[attr-defined]
+        module_file = self._root / f"{self._functions_module}.py"  # type: ignore[attr-defined]
+        module_file.write_text(source, encoding="utf-8")
+        self._functions_module_written(module_file)
         packages = required_packages(self._functions)
         if packages:
-            python = self.commands["python"][0]  # type: ignore[attr-defined]
-            try:
-                done = subprocess.run(
-                    [python, "-m", "pip", "install", "-qqq", *packages], cwd=self._root,  # type: ignore[attr-defined]
-                    capture_output=True, text=True, timeout=float(self.timeout),  # type: ignore[attr-defined]
-                )
-            except subprocess.TimeoutExpired as exc:
-                raise ValueError(f"pip install of {packages} for the user functions timed out") from exc
-            if done.returncode != 0:
-                raise ValueError(f"pip install of {packages} for the user functions failed: {done.stderr or done.stdout}")
+            self._install_function_packages(packages)
         names = ", ".join(function_name(f) for f in self._functions)
         check = self.execute_block(CodeBlock(code=f"from {self._functions_module} import {names}\n", language="python"))  # type: ignore[attr-defined]
         if check.exit_code != 0:
             raise ValueError(f"Functions failed to load: {check.output}")
         self._functions_ready = True
+
+    def _functions_module_written(self, path: Path) -> None:
+        """Hook: the functions module was just written to ``path``."""
+
+    def _install_function_packages(self, packages: list[str]) -> None:
+        """pip-install ``packages`` where the code runs: here, with the executor's python (AutoGen's way)."""
+        python = self.commands["python"][0]  # type: ignore[attr-defined]
+        try:
+            done = subprocess.run(
+                [python, "-m", "pip", "install", "-qqq", *packages], cwd=self._root,  # type: ignore[attr-defined]
+                capture_output=True, text=True, timeout=float(self.timeout),  # type: ignore[attr-defined]
+            )
+        except subprocess.TimeoutExpired as exc:
+            raise ValueError(f"pip install of {packages} for the user functions timed out") from exc
+        if done.returncode != 0:
+            raise ValueError(f"pip install of {packages} for the user functions failed: {done.stderr or done.stdout}")

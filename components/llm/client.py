@@ -1,8 +1,10 @@
 """Calling a model through litellm: retries, fallback over config_list entries, streaming, usage, cost.
 
-Every litellm quirk stays in this module (and ``litellm_loader``). A call to a provider is a coroutine on
-the shared call loop (``call_loop``), so a stop request cancels it at once, even while the provider is
-still thinking, and closes its connection; the built-in local model runs in a helper thread.
+Every litellm quirk stays in this module (and ``litellm_loader``). A call to an OpenAI-compatible model
+with an explicit key goes through litellm's sync path on the run's own thread, over sockets a Stop can
+shut (``sync_calls``); a call to any other provider is a coroutine on the shared call loop
+(``call_loop``). Either way a stop request ends it at once, even while the provider is still thinking,
+and closes its connection; the built-in local model runs in a helper thread.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from components import runtime
 from components.errors import LLMError, RunCancelled
 from components.events import ErrorRaised, TokenDelta, Usage, new_id
-from components.llm import call_loop
+from components.llm import call_loop, sync_calls
 from components.llm.config import LLMSettings, ModelEntry
 from components.llm.errors import to_llm_error
 from components.llm.litellm_loader import wait_for_litellm
@@ -148,6 +150,21 @@ class LLMClient:
         if entry.model.startswith("local/"):
             return _call_abandonable(partial(_local_attempt, litellm, entry, llm_messages, kwargs, agent))
         token = runtime.current().cancellation
+        sync_client = sync_calls.sync_client(entry.model, kwargs)
+        if sync_client is not None:  # litellm's sync path on this thread: the cheapest, and Stop still ends it
+            kwargs["client"] = sync_client
+            if stream:
+                chunks = sync_calls.stream(
+                    lambda: litellm.completion(
+                        model=entry.model, messages=llm_messages, stream=True, stream_options={"include_usage": True},
+                        **kwargs,
+                    ),
+                    token,
+                    _close,
+                )
+                return _response_from(litellm, _streamed(litellm, entry, llm_messages, chunks, agent), entry)
+            raw = sync_calls.call(lambda: litellm.completion(model=entry.model, messages=llm_messages, **kwargs), token)
+            return _response_from(litellm, raw, entry)
         inline = _pure_setup(entry.model)
         if stream:
             chunks = call_loop.stream(

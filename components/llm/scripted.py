@@ -67,12 +67,15 @@ Responder = Callable[[dict[str, Any]], Step]
 
 @dataclass
 class ScriptedLLMServer:
-    """Serves scripted replies; ``requests`` records every request body received, in order, and
-    ``authorizations`` the ``Authorization`` header of each request that reached the server (None if absent)."""
+    """Serves scripted replies; ``requests`` records every request body received, in order,
+    ``authorizations`` the ``Authorization`` header of each request that reached the server (None if absent),
+    and ``timeline`` when each chat-completions request began and ended: ``("start", model)`` as it is
+    read, ``("end", model)`` once its answer has been sent (so tests can tell calls that overlapped)."""
 
     default: Responder | None = None
     requests: list[dict[str, Any]] = field(default_factory=list)
     authorizations: list[str | None] = field(default_factory=list)
+    timeline: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._scripts: dict[str, deque[Step]] = defaultdict(deque)
@@ -101,6 +104,7 @@ class ScriptedLLMServer:
         model = _model_name(body)
         with self._lock:
             self.requests.append(body)
+            self.timeline.append(("start", model))
             if self._scripts[model]:
                 return self._scripts[model].popleft()
         responder = self._responders.get(model) or self.default
@@ -187,6 +191,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._send_json(200, _completion(body, step))
         except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout, stop)
             pass
+        with self.scripted._lock:
+            self.scripted.timeline.append(("end", _model_name(body)))
 
     def _send_error(self, step: Step) -> None:
         kinds = {401: "invalid_api_key", 404: "model_not_found", 429: "rate_limit_exceeded"}

@@ -176,7 +176,7 @@ def test_files_written_in_workspace_are_visible_and_removable_on_the_host(
     result = run(executor, code)
 
     assert (result.exit_code, result.output) == (0, "/workspace\n")
-    assert result.code_file == "make_files.py" and (work / "make_files.py").read_text().startswith(
+    assert result.code_file == str(work / "make_files.py") and (work / "make_files.py").read_text().startswith(
         "# filename"
     )
     assert (work / "results" / "data.csv").read_text() == "x,y\n1,2\n"
@@ -218,7 +218,7 @@ def test_the_filename_rule_keeps_files_in_the_workspace(make_executor: MakeExecu
 
     nested = run(executor, "# filename: tools/hello.py\nimport os\nprint(os.path.abspath(__file__))")
     assert (nested.exit_code, nested.output) == (0, "/workspace/tools/hello.py\n")
-    assert nested.code_file == "tools/hello.py" and (work / "tools" / "hello.py").is_file()
+    assert nested.code_file == str(work / "tools" / "hello.py") and (work / "tools" / "hello.py").is_file()
 
 
 def test_writing_outside_workspace_and_tmp_fails(make_executor: MakeExecutor) -> None:

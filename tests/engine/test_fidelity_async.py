@@ -151,3 +151,106 @@ def test_a_initiate_chats_ids_must_be_complete_and_acyclic(llm) -> None:
         asyncio.run(user.a_initiate_chats([
             {"chat_id": 1, "recipient": a, "prerequisites": [2]}, {"chat_id": 2, "recipient": a, "prerequisites": [1]},
         ]))
+
+
+def _span(timeline: list[tuple[str, str]], model: str) -> tuple[int, int]:
+    """Where ``model``'s one request started and ended in the server's timeline."""
+    return timeline.index(("start", model)), timeline.index(("end", model))
+
+
+def test_async_nested_chats_run_side_by_side_by_prerequisites(llm, recorder) -> None:
+    llm.script("critic_a", [say("Facts hold.", delay_s=1.0)])
+    llm.script("critic_b", [say("Style is fine.", delay_s=1.0)])
+    llm.script("judge", ["Publish it."])
+    llm.respond("writer", lambda body: say("Draft"))
+    writer = AssistantAgent("writer", llm_config=llm.llm_config("writer"))
+    critic_a = AssistantAgent("critic_a", llm_config=llm.llm_config("critic_a"))
+    critic_b = AssistantAgent("critic_b", llm_config=llm.llm_config("critic_b"))
+    judge = AssistantAgent("judge", llm_config=llm.llm_config("judge"))
+    reviewer = UserProxyAgent("reviewer", human_input_mode="NEVER", code_execution_config=False)
+    reviewer.register_nested_chats([
+        {"chat_id": 1, "recipient": critic_a, "max_turns": 1},  # starts from the message received
+        {"chat_id": 2, "recipient": critic_b, "message": "Check the style.", "max_turns": 1},
+        {"chat_id": 3, "recipient": judge, "message": "Decide.", "max_turns": 1, "prerequisites": [1, 2]},
+    ], trigger=writer, use_async=True)
+
+    result = asyncio.run(writer.a_initiate_chat(reviewer, message="Review: the text", max_turns=1))
+
+    assert result.chat_history[-1]["content"] == "Publish it."  # the last chat's summary is the reply
+    a, b, verdict = (_span(llm.timeline, m) for m in ("critic_a", "critic_b", "judge"))
+    assert max(a[0], b[0]) < min(a[1], b[1])  # both critics' calls were in flight at once
+    assert verdict[0] > max(a[1], b[1])  # the judge waited for its prerequisites
+    assert critic_a.chat_messages[reviewer][0]["content"] == "Review: the text"
+    first = judge.chat_messages[reviewer][0]["content"]
+    assert first.startswith("Decide.\nContext: \n") and "Facts hold." in first and "Style is fine." in first
+
+
+def test_nested_chats_without_a_message_are_left_out(llm, recorder) -> None:
+    llm.script("critic", ["Looks good."])
+    llm.respond("writer", lambda body: say("Draft"))
+    writer = AssistantAgent("writer", llm_config=llm.llm_config("writer"))
+    critic = AssistantAgent("critic", llm_config=llm.llm_config("critic"))
+    other = AssistantAgent("other", llm_config=llm.llm_config("other"))
+    reviewer = UserProxyAgent("reviewer", human_input_mode="NEVER", code_execution_config=False)
+    # AutoGen runs only chats that have a message: the second one has none and is never started
+    reviewer.register_nested_chats([{"recipient": critic, "max_turns": 1}, {"recipient": other, "max_turns": 1}],
+                                   trigger=writer)
+
+    result = writer.initiate_chat(reviewer, message="Review: text", max_turns=1)
+    assert result.chat_history[-1]["content"] == "Looks good."
+    assert llm.requests_for("other") == [] and other.chat_messages == {}
+
+
+def test_a_subclass_can_replace_the_nested_chats_reply(llm, recorder) -> None:
+    class Reviewer(UserProxyAgent):
+        @staticmethod
+        def _summary_from_nested_chats(chat_queue, recipient, messages, sender, config):  # type: ignore[no-untyped-def]
+            return True, f"{len(chat_queue)} chat(s) skipped for {sender.name}"
+
+        @staticmethod
+        async def _a_summary_from_nested_chats(chat_queue, recipient, messages, sender, config):  # type: ignore[no-untyped-def]
+            await asyncio.sleep(0)
+            return True, f"async: {chat_queue[0]['chat_id']}"
+
+    llm.respond("writer", lambda body: say("Draft"))
+    writer = AssistantAgent("writer", llm_config=llm.llm_config("writer"))
+    critic = AssistantAgent("critic", llm_config=llm.llm_config("critic"))
+    sync_reviewer = Reviewer("sync_reviewer", human_input_mode="NEVER", code_execution_config=False)
+    sync_reviewer.register_nested_chats([{"recipient": critic}], trigger=writer)
+    async_reviewer = Reviewer("async_reviewer", human_input_mode="NEVER", code_execution_config=False)
+    async_reviewer.register_nested_chats([{"recipient": critic, "chat_id": 9}], trigger=writer, use_async=True)
+
+    assert writer.initiate_chat(sync_reviewer, message="x", max_turns=1).summary == "1 chat(s) skipped for writer"
+    assert asyncio.run(writer.a_initiate_chat(async_reviewer, message="x", max_turns=1)).summary == "async: 9"
+    assert llm.requests_for("critic") == []
+
+
+def test_a_stop_ends_async_nested_chats_in_flight(llm, recorder) -> None:
+    import threading
+
+    from components import RunCancelled
+    from components.llm.scripted import hang
+    from tests.engine.test_llm_path import _established_to
+
+    llm.script("critic_a", [hang(30)])
+    llm.script("critic_b", [hang(30)])
+    llm.respond("writer", lambda body: say("Draft"))
+    writer = AssistantAgent("writer", llm_config=llm.llm_config("writer"))
+    critic_a = AssistantAgent("critic_a", llm_config=llm.llm_config("critic_a"))
+    critic_b = AssistantAgent("critic_b", llm_config=llm.llm_config("critic_b"))
+    reviewer = UserProxyAgent("reviewer", human_input_mode="NEVER", code_execution_config=False)
+    reviewer.register_nested_chats([
+        {"chat_id": 1, "recipient": critic_a, "max_turns": 1},
+        {"chat_id": 2, "recipient": critic_b, "message": "Check the style.", "max_turns": 1},
+    ], trigger=writer, use_async=True)
+
+    def stop_when_both_wait() -> None:
+        while len([r for r in llm.timeline if r[0] == "start" and r[1].startswith("critic")]) < 2:
+            threading.Event().wait(0.02)
+        recorder.cancellation.cancel()
+
+    threading.Thread(target=stop_when_both_wait, daemon=True).start()
+    with pytest.raises(RunCancelled):
+        asyncio.run(writer.a_initiate_chat(reviewer, message="Review: the text", max_turns=1))
+    assert _established_to(llm.port) == 0  # both critics' calls were ended, their connections shut
+    assert ("end", "critic_a") not in llm.timeline and ("end", "critic_b") not in llm.timeline

@@ -1,11 +1,13 @@
-"""The LLM path's shortcut (issue 16): litellm's request setup runs on the shared call loop for
-OpenAI-compatible models, one thread hop less per call, and nothing else changes (events, cost, Stop)."""
+"""The LLM path (issue 16): calls to OpenAI-compatible models take litellm's sync path on the run's own
+thread, over sockets a Stop shuts; other providers' calls are coroutines on the shared call loop, where
+litellm's request setup runs inline. Nothing else changes (events, cost, Stop)."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -13,7 +15,7 @@ from components import RunCancelled
 from components.llm import call_loop
 from components.llm.client import LLMClient, _pure_setup, to_llm_messages
 from components.llm.config import normalize_llm_config, settings_from_config
-from components.llm.scripted import hang
+from components.llm.scripted import hang, say
 from components.runtime import CancellationToken
 
 
@@ -73,3 +75,50 @@ def test_wire_messages_keep_their_meaning() -> None:
     assert wire[1] == {"role": "tool", "tool_call_id": "c1", "content": "8"}
     assert wire[2]["name"] == ("bad_name_" + "x" * 80)[:64] and "context" not in wire[2]
     assert wire[3] == {"role": "user", "content": "Result of add: 15"}
+
+
+def _established_to(port: int) -> int:
+    """Established TCP connections from this machine to ``port`` (the clients' side)."""
+    count = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            rows = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        count += sum(1 for r in rows if int(r.split()[2].rsplit(":", 1)[1], 16) == port and r.split()[3] == "01")
+    return count
+
+
+def test_openai_compatible_calls_stay_on_the_run_thread(llm, recorder, monkeypatch) -> None:
+    def no_loop(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the call went through the shared call loop")
+
+    monkeypatch.setattr(call_loop, "_submit", no_loop)
+    llm.script("gpt-4o-mini", ["plain answer", "streamed answer"])
+    plain = LLMClient(settings_from_config(normalize_llm_config(llm.llm_config("gpt-4o-mini"))))
+    streamed = LLMClient(settings_from_config(normalize_llm_config(llm.llm_config("gpt-4o-mini", stream=True))))
+    assert plain.create([{"role": "user", "content": "hi"}], agent="a").message["content"] == "plain answer"
+    assert streamed.create([{"role": "user", "content": "hi"}], agent="a").message["content"] == "streamed answer"
+    assert [e.text for e in recorder.of("token")] == ["streamed ", "answer"]
+    assert [(u.prompt_tokens > 0, u.cost is not None and u.cost > 0) for u in recorder.of("usage")] == [(True, True)] * 2
+
+
+def test_a_stop_mid_stream_ends_the_call_and_closes_its_connection(llm, recorder) -> None:
+    client = LLMClient(settings_from_config(normalize_llm_config(llm.llm_config("gpt-4o-mini", stream=True))))
+    llm.script("gpt-4o-mini", [say("warm up"), say("one two three four five six", chunk_delay_s=3.0)])
+    client.create([{"role": "user", "content": "hi"}], agent="a")
+    open_at_stop: list[int] = []
+
+    def stop_now() -> None:
+        open_at_stop.append(_established_to(llm.port))
+        recorder.cancellation.cancel()
+
+    stop = threading.Timer(0.5, stop_now)  # while the model is between two words
+    stop.start()
+    with pytest.raises(RunCancelled):
+        client.create([{"role": "user", "content": "again"}], agent="a")
+    stop.join()
+    assert [e.text for e in recorder.of("token")][-1] == "one "  # it was reading when stopped
+    assert recorder.of("error") == []  # a stop is no failure: nothing retried, nothing reported
+    assert open_at_stop == [1]
+    assert _established_to(llm.port) == 0  # the call's connection was shut, not left to the provider
