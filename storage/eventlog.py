@@ -1,11 +1,15 @@
 """The event log of a run: append events as they happen, read them back for the live view and replay.
 
 ``append_events`` is one transaction per call, committed before it returns: once it returns, the
-events survive a crash of the process (``storage.database`` says what a power cut can cost). Inside
-it, appends to the run are serialised (on SQLite by the database's write lock, on PostgreSQL by
-locking only that run's row), so "highest seq + 1" gives strictly increasing sequence numbers with
-no gaps, and writers of different runs do not wait for each other on PostgreSQL. Usage events also
-add to ``run_usage`` in the same transaction.
+events survive a crash of the process (``storage.database`` says what a power cut can cost). Each
+event gets the run's highest seq + 1, so sequence numbers are strictly increasing with no gaps. On
+SQLite appends are serialised by the database's write lock. On PostgreSQL they are optimistic: two
+writers of one run that read the same highest seq clash on the key (run_id, seq), and the one that
+loses rolls back and counts again; writers of different runs never wait for each other. (Locking the
+run's row instead costs a round trip, and deadlocks against a writer that inserts first: its
+foreign-key check takes a KEY SHARE lock on that row.) Usage events also add to ``run_usage`` in the
+same transaction; two transactions that both store events of one run are serialised by that key, so
+the totals add up. The executor of a run appends through ``storage.appender`` (a kept connection).
 
 This is the hot path, so it speaks plain SQL through a DBAPI cursor: SQLAlchemy's per-statement
 overhead was three quarters of the cost of an append (docs/performance.md).
@@ -49,7 +53,7 @@ def participants(event: Event) -> tuple[str | None, str | None]:
             return getattr(event, "agent", None), None
 
 
-_LOCK_RUN = "SELECT id FROM runs WHERE id = ? FOR UPDATE"
+MAX_CONFLICTS = 100  # appends lost to other writers of the same run before giving up
 _LAST_SEQ = "SELECT (SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = runs.id) FROM runs WHERE id = ?"
 _INSERT = (
     "INSERT INTO events (run_id, seq, kind, sender, recipient, ts, payload) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -70,7 +74,7 @@ _USAGE_ADD = (
 )
 
 
-def _add_usage(db: Database, cursor: Any, run_id: int, events: Sequence[Event]) -> None:
+def add_usage(db: Database, cursor: Any, run_id: int, events: Sequence[Event]) -> None:
     by_agent: dict[str, list[Usage]] = {}
     for event in events:
         if isinstance(event, Usage):
@@ -93,9 +97,23 @@ def _add_usage(db: Database, cursor: Any, run_id: int, events: Sequence[Event]) 
 
 def append_events(db: Database, run_id: int, events: Sequence[Event]) -> int:
     """Store ``events`` after the run's last one, committed on return; returns the new last seq."""
+    if db.is_sqlite:
+        return _append(db, run_id, events)
+    from psycopg import errors
+
+    for attempt in range(1, MAX_CONFLICTS + 1):
+        try:
+            return _append(db, run_id, events)
+        except errors.UniqueViolation:  # another writer stored the same seq first: count again
+            if attempt == MAX_CONFLICTS:
+                raise
+        except errors.ForeignKeyViolation:  # the run was deleted meanwhile
+            raise NotFoundError(f"there is no run {run_id}") from None
+    raise AssertionError("unreachable")
+
+
+def _append(db: Database, run_id: int, events: Sequence[Event]) -> int:
     with db.write_cursor() as cursor:
-        if not db.is_sqlite:
-            cursor.execute(db.sql(_LOCK_RUN), (run_id,))  # a new statement then sees appends committed before
         cursor.execute(db.sql(_LAST_SEQ), (run_id,))
         row = cursor.fetchone()
         if row is None:
@@ -110,7 +128,7 @@ def append_events(db: Database, run_id: int, events: Sequence[Event]) -> int:
                 cursor.execute(db.sql(_INSERT), rows[0])
             else:
                 cursor.executemany(db.sql(_INSERT), rows)
-            _add_usage(db, cursor, run_id, events)
+            add_usage(db, cursor, run_id, events)
         return last
 
 

@@ -35,7 +35,6 @@ from storage.errors import (
     RunStateError,
     database_error_reason,
 )
-from storage.eventlog import append_events
 from storage.people import Actor
 from storage.runs import create_run, get_run, run_snapshot, set_run_status
 from studio.builder import build_team
@@ -360,7 +359,10 @@ class RunEngine:
             handle.streaming.clear()
             writer.clear_live()
             handle.outcome = (status, error)
-            self._finish(handle, status, error)
+            try:
+                self._finish(handle, status, error)
+            finally:
+                handle.close_appender()
 
     def _finish(self, handle: RunHandle, status: str, error: str | None) -> None:
         """Record how the run ended. If the database refuses (a full disk), keep trying in the background
@@ -368,7 +370,7 @@ class RunEngine:
         process ends first, the next start marks it interrupted. Waiters are released at once either way."""
         try:
             if handle.storage_error is not None:
-                append_events(self.db, handle.run_id, [ErrorRaised(error_kind="storage", message=handle.storage_error)])
+                handle.append(self.db, [ErrorRaised(error_kind="storage", message=handle.storage_error)])
             if get_run(self.db, handle.run_id).status != "interrupted":  # else its lease lapsed: keep that
                 set_run_status(self.db, handle.run_id, status, error=error)  # type: ignore[arg-type]
         except Exception as first:  # noqa: BLE001
@@ -395,7 +397,7 @@ class RunEngine:
 
     def _record(self, handle: RunHandle, event: Event) -> None:
         try:
-            append_events(self.db, handle.run_id, [event])
+            handle.append(self.db, [event])
         except Exception:
             logger.exception("could not record the error of run %s", handle.run_id)
 
