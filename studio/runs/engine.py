@@ -113,7 +113,9 @@ class RunEngine:
         self._handles: dict[int, RunHandle] = {}
         self._lock = threading.Lock()
         start_sandbox_reaper()  # containers of processes killed with kill -9 go, now and every 30 s
-        self.control = ControlLoop(db, role, self._live_handles, lease_s=lease_s, concurrency=concurrency)
+        queued = mode == "workers" or role == "worker"  # Procrastinate's tables are there: tidy its jobs too
+        self.control = ControlLoop(db, role, self._live_handles, lease_s=lease_s, concurrency=concurrency,
+                                   after_sweep=self._finish_stalled_jobs if queued else None)
         self.control.start()
 
     @property
@@ -158,6 +160,12 @@ class RunEngine:
         from studio.runs.queue import enqueue
 
         record_job(self.db, run_id, enqueue(self._queue_app(), run_id, files))
+
+    def _finish_stalled_jobs(self) -> None:
+        from studio.runs.queue import finish_stalled_jobs
+
+        for job_id in finish_stalled_jobs(self.db, self.control.lease_s):
+            logger.warning("job %s of a worker that died was marked failed (its run is interrupted)", job_id)
 
     def _queue_app(self) -> Any:
         from studio.runs.queue import sync_app
