@@ -10,7 +10,8 @@ process; workers: queued for 2 ``python -m studio worker`` processes with enough
 switches are timed again while they run. A switch is timed in the page's own clock, from the click on
 the sidebar link to the frame in which the new page is complete (``benchmarks.studio_startup``). Each
 run is a round-robin chat of two streaming assistants on the scripted model, 300 ms per answer, long
-enough to outlast the measurement; they are stopped afterwards.
+enough to outlast the measurement; they are stopped afterwards. Also printed: the CPU the studio process
+itself used during each phase (in cores), which tells the studio's own work from the machine's.
 """
 
 from __future__ import annotations
@@ -38,7 +39,14 @@ from storage.runs import list_runs
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.studio_startup import CLICK_CLOCK, DESIGN_PAGES, rendered, wait_cpu_idle, wait_healthy  # noqa: E402
+from benchmarks.studio_startup import (  # noqa: E402
+    CLICK_CLOCK,
+    DESIGN_PAGES,
+    cpu_seconds,
+    rendered,
+    wait_cpu_idle,
+    wait_healthy,
+)
 from benchmarks.workers import fresh_schema, pct, start_workers, stop_workers  # noqa: E402
 from tests.support.studio import choose, chromium, free_port, new_page, open_sidebar, wait_until_idle  # noqa: E402
 
@@ -77,14 +85,16 @@ def studio(url: str, data: Path, mode: str) -> Iterator[tuple[subprocess.Popen[b
         process.wait(timeout=30)
 
 
-def switches(page, rounds: int) -> list[float]:  # type: ignore[no-untyped-def]
+def switches(page, rounds: int, pid: int | None = None) -> tuple[list[float], float]:  # type: ignore[no-untyped-def]
+    """Switch times, and the CPU the studio process ``pid`` used meanwhile (in cores)."""
     times = []
+    cpu, started = cpu_seconds(pid) if pid else 0.0, time.monotonic()
     for _ in range(rounds):
         for title in DESIGN_PAGES:
             page.get_by_test_id("stSidebarNavLink").filter(has_text=title).click()
             rendered(page, title)
             times.append(page.evaluate("(window.__doneAt - window.__clickAt) / 1000"))
-    return times
+    return times, ((cpu_seconds(pid) - cpu) / (time.monotonic() - started) if pid else 0.0)
 
 
 def start_runs(browser, base: str, count: int) -> None:  # type: ignore[no-untyped-def]
@@ -122,13 +132,13 @@ def measure(pg_url: str, scratch: Path, api_base: str, mode: str, count: int, ro
                 page.evaluate(CLICK_CLOCK)
                 switches(page, 1)  # warm-up: each page once
                 wait_cpu_idle(process.pid)  # the studio's background litellm import is over
-                idle = switches(page, rounds)
+                idle, idle_cpu = switches(page, rounds, process.pid)
                 start_runs(browser, base, count)
                 deadline = time.monotonic() + 120
                 while len(active_runs(db)) < count and time.monotonic() < deadline:
                     time.sleep(0.2)
                 before = len(active_runs(db))
-                busy = switches(page, rounds)
+                busy, busy_cpu = switches(page, rounds, process.pid)
                 after = len(active_runs(db))
                 page.close()
         finally:
@@ -140,7 +150,7 @@ def measure(pg_url: str, scratch: Path, api_base: str, mode: str, count: int, ro
             time.sleep(1.0)
             stop_workers(workers)
             db.close()
-    return {"idle": idle, "busy": busy, "active": (before, after)}
+    return {"idle": idle, "busy": busy, "active": (before, after), "cpu": (idle_cpu, busy_cpu)}
 
 
 def summary(values: list[float]) -> str:
@@ -149,12 +159,14 @@ def summary(values: list[float]) -> str:
 
 def report(results: dict[str, dict[str, object]], count: int) -> None:
     print(f"page switch (median / p95 s), idle and with {count} active runs")
-    print(f"{'mode':<10} {'idle':>13} {'active':>13} {'ratio':>6} {'runs active (before/after)':>28}")
+    print(f"{'mode':<10} {'idle':>13} {'active':>13} {'ratio':>6} {'studio CPU idle/active':>23} "
+          f"{'runs active (before/after)':>27}")
     for mode, result in results.items():
         idle, busy, (before, after) = result["idle"], result["busy"], result["active"]  # type: ignore[misc]
+        idle_cpu, busy_cpu = result["cpu"]  # type: ignore[misc]
         ratio = statistics.median(busy) / statistics.median(idle)  # type: ignore[arg-type]
         print(f"{mode:<10} {summary(idle):>13} {summary(busy):>13} {ratio:>5.2f}x "  # type: ignore[arg-type]
-              f"{f'{before}/{after}':>28}")
+              f"{f'{idle_cpu:.2f} / {busy_cpu:.2f} cores':>23} {f'{before}/{after}':>27}")
 
 
 def run(pg_url: str, count: int, rounds: int) -> None:
