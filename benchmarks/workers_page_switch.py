@@ -1,6 +1,6 @@
 """Page switch time of the real studio while 20 runs are active, local mode against workers mode.
 
-    python -m benchmarks.workers_page_switch [--active 20] [--rounds 3] [--postgres-url URL]
+    python -m benchmarks.workers_page_switch [--active 20] [--rounds 3] [--postgres-url URL] [--pin]
 
 (also run by ``python -m benchmarks.workers --page-switch``). For each mode, in a fresh PostgreSQL schema:
 the studio (``streamlit run studio/app.py``, ``ROUNDTABLE_RUNS=local`` or ``workers``) is opened in
@@ -119,11 +119,17 @@ def active_runs(db: Database) -> list[int]:
     return [run.id for run in list_runs(db, limit=500) if run.status in ACTIVE]
 
 
-def measure(pg_url: str, scratch: Path, api_base: str, mode: str, count: int, rounds: int) -> dict[str, object]:
+def measure(pg_url: str, scratch: Path, api_base: str, mode: str, count: int, rounds: int,
+            pin: bool = False) -> dict[str, object]:
+    """``pin``: workers on CPU 1, the studio, Chromium and this process on CPU 0 (two hosts, roughly)."""
     with fresh_schema(pg_url) as url:
         db = open_database(url)
         seed(db, api_base)
         workers = start_workers(url, 2, (count + 1) // 2, scratch / f"{mode}-workers") if mode == "workers" else []
+        if pin:
+            os.sched_setaffinity(0, {0})  # inherited by the studio and Chromium started below
+            for worker in workers:
+                os.sched_setaffinity(worker.pid, {1})
         try:
             with studio(url, scratch / mode, mode) as (process, base), chromium() as browser:
                 page = new_page(browser)
@@ -169,10 +175,15 @@ def report(results: dict[str, dict[str, object]], count: int) -> None:
               f"{f'{idle_cpu:.2f} / {busy_cpu:.2f} cores':>23} {f'{before}/{after}':>27}")
 
 
-def run(pg_url: str, count: int, rounds: int) -> None:
+def run(pg_url: str, count: int, rounds: int, pin: bool = False) -> None:
+    everywhere = os.sched_getaffinity(0)
     with ScriptedLLMServer() as llm, tempfile.TemporaryDirectory() as scratch:
         llm.default = lambda body: say("ok, go on", delay_s=0.3)
-        results = {mode: measure(pg_url, Path(scratch), llm.url, mode, count, rounds) for mode in ("local", "workers")}
+        try:
+            results = {mode: measure(pg_url, Path(scratch), llm.url, mode, count, rounds, pin)
+                       for mode in ("local", "workers")}
+        finally:
+            os.sched_setaffinity(0, everywhere)
     report(results, count)
 
 
@@ -181,10 +192,12 @@ def main() -> None:
     parser.add_argument("--active", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3, help="switches to each design page per phase")
     parser.add_argument("--postgres-url", default=os.environ.get("ROUNDTABLE_TEST_POSTGRES_URL"))
+    parser.add_argument("--pin", action="store_true",
+                        help="workers on CPU 1, studio and browser on CPU 0: the studio's host apart from the workers'")
     args = parser.parse_args()
     if not args.postgres_url:
         raise SystemExit("give --postgres-url or set ROUNDTABLE_TEST_POSTGRES_URL")
-    run(args.postgres_url, args.active, args.rounds)
+    run(args.postgres_url, args.active, args.rounds, args.pin)
 
 
 if __name__ == "__main__":
