@@ -5,7 +5,8 @@
 Measures Roundtable's event log (``storage.eventlog``) on SQLite and PostgreSQL, next to two things a
 user might write instead: raw ``sqlite3`` (one INSERT + COMMIT per event, same WAL settings) and a JSON
 lines file (one write + flush per event). Every event is committed before the next is appended, as
-the studio does; "batch" rows append 50 events per call. Each figure is the best of ``--rounds``
+the studio does (through the run's ``EventAppender``; the "append_events" row is the same without a kept
+connection); "batch" rows append 50 events per call. Each figure is the best of ``--rounds``
 rounds, which run every column in turn. The PostgreSQL URL defaults to
 ``$ROUNDTABLE_TEST_POSTGRES_URL``; its column is skipped without one.
 """
@@ -28,6 +29,7 @@ from sqlalchemy import create_engine, make_url, text
 
 from components.events import Event, MessageSent, SpeakerSelected, Usage, event_from_json, event_to_json
 from storage import Database, open_database
+from storage.appender import EventAppender
 from storage.documents import AgentSpec, TeamDocument, TeamSpec
 from storage.eventlog import append_events, events_after
 from storage.runs import create_run
@@ -86,20 +88,18 @@ def median_load(load: Callable[[], Sequence[object]], expected: int) -> float:
 
 
 def bench_roundtable(db: Database, events: list[Event]) -> Result:
+    """As the studio and workers append: the run's executor appends through its ``EventAppender``."""
     single = create_run(db, SNAPSHOT, "single")
-    one_by_one = timed(lambda: [append_events(db, single, [event]) for event in events])
+    one_by_one = timed(lambda: appended_one_by_one(db, single, events))
+    pooled = create_run(db, SNAPSHOT, "pooled")
+    without_appender = timed(lambda: [append_events(db, pooled, [event]) for event in events])
     batched = create_run(db, SNAPSHOT, "batched")
     in_batches = timed(
         lambda: [append_events(db, batched, events[i : i + BATCH]) for i in range(0, len(events), BATCH)]
     )
     runs = [create_run(db, SNAPSHOT, f"thread {n}") for n in range(THREADS)]
     share = events[: len(events) // THREADS]
-
-    def write(run_id: int) -> None:
-        for event in share:
-            append_events(db, run_id, [event])
-
-    threads = [threading.Thread(target=write, args=(run_id,)) for run_id in runs]
+    threads = [threading.Thread(target=appended_one_by_one, args=(db, run_id, share)) for run_id in runs]
     start = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -108,10 +108,20 @@ def bench_roundtable(db: Database, events: list[Event]) -> Result:
     concurrent = time.perf_counter() - start
     return {
         "single": rate(len(events), one_by_one),
+        "pooled": rate(len(events), without_appender),
         "batch": rate(len(events), in_batches),
         "concurrent": rate(len(share) * THREADS, concurrent),
         "load": median_load(lambda: events_after(db, single), len(events)),
     }
+
+
+def appended_one_by_one(db: Database, run_id: int, events: list[Event]) -> None:
+    appender = EventAppender(db, run_id)
+    try:
+        for event in events:
+            appender.append([event])
+    finally:
+        appender.close()
 
 
 def bench_raw_sqlite(path: Path, events: list[Event]) -> Result:
@@ -233,6 +243,7 @@ def postgres_schema(url: str) -> Iterator[str]:
 def show(columns: dict[str, Result], count: int) -> None:
     rows = [
         ("append, 1 event per commit (events/s)", "single", "{:,.0f}"),
+        ("  the same through append_events (pool) (events/s)", "pooled", "{:,.0f}"),
         (f"append, {BATCH} events per commit (events/s)", "batch", "{:,.0f}"),
         (f"append, {THREADS} runs at once, 1 per commit (events/s)", "concurrent", "{:,.0f}"),
         (f"load a {count:,}-event run for replay (s)", "load", "{:.3f}"),
@@ -280,7 +291,12 @@ def main() -> None:
     events = sample_events(args.events)
     with tempfile.TemporaryDirectory() as scratch:
         rounds = [one_round(Path(scratch), n, events, args.postgres_url) for n in range(args.rounds)]
-    show({name: best([r[name] for r in rounds]) for name in rounds[0]}, args.events)
+    columns = {name: best([r[name] for r in rounds]) for name in rounds[0]}
+    show(columns, args.events)
+    ours, plain = columns.get("Roundtable PostgreSQL"), columns.get("plain psycopg")
+    if ours and plain:
+        print("\nRoundtable PostgreSQL / plain psycopg: "
+              + ", ".join(f"{key} {ours[key] / plain[key]:.2f}x" for key in ("single", "concurrent")))  # type: ignore[operator]
 
 
 if __name__ == "__main__":

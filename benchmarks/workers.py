@@ -12,7 +12,8 @@ asked from this process of runs held by a worker (the control plane's path) and 
 status shows the effect. Event-to-page: the time from an event's publication on the worker to its
 arrival in this process polling "events after seq N" every 0.1 s, as the live page does. Everything
 runs in a fresh schema of the PostgreSQL database (``$ROUNDTABLE_TEST_POSTGRES_URL`` by default),
-dropped afterwards.
+dropped afterwards. ``--page-switch`` adds the studio's page switch time with 20 active runs, local vs
+workers (``benchmarks.workers_page_switch``, real Chromium).
 """
 
 from __future__ import annotations
@@ -167,6 +168,8 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=2, help="slots per worker")
     parser.add_argument("--samples", type=int, default=10)
     parser.add_argument("--postgres-url", default=os.environ.get("ROUNDTABLE_TEST_POSTGRES_URL"))
+    parser.add_argument("--page-switch", action="store_true",
+                        help="also time the studio's page switch with 20 active runs (benchmarks.workers_page_switch)")
     args = parser.parse_args()
     if not args.postgres_url:
         raise SystemExit("give --postgres-url or set ROUNDTABLE_TEST_POSTGRES_URL")
@@ -202,6 +205,10 @@ def main() -> None:
     print(f"answer latency across processes: p50 {pct(answers, .5) * 1000:.0f} ms, p95 {pct(answers, .95) * 1000:.0f} ms")
     print(f"event-to-page (worker -> poller): median {statistics.median(page) * 1000:.0f} ms, "
           f"p95 {pct(page, .95) * 1000:.0f} ms ({len(page)} events)")
+    if args.page_switch:
+        from benchmarks.workers_page_switch import run
+
+        run(args.postgres_url, 20, 3)
 
 
 if __name__ == "__main__":

@@ -1,11 +1,15 @@
 """The event log of a run: append events as they happen, read them back for the live view and replay.
 
 ``append_events`` is one transaction per call, committed before it returns: once it returns, the
-events survive a crash of the process (``storage.database`` says what a power cut can cost). Inside
-it, appends to the run are serialised (on SQLite by the database's write lock, on PostgreSQL by
-locking only that run's row), so "highest seq + 1" gives strictly increasing sequence numbers with
-no gaps, and writers of different runs do not wait for each other on PostgreSQL. Usage events also
-add to ``run_usage`` in the same transaction.
+events survive a crash of the process (``storage.database`` says what a power cut can cost). Each
+event gets the run's highest seq + 1, so sequence numbers are strictly increasing with no gaps. On
+SQLite appends are serialised by the database's write lock. On PostgreSQL they are optimistic: two
+writers of one run that read the same highest seq clash on the key (run_id, seq), and the one that
+loses rolls back and counts again; writers of different runs never wait for each other. (Locking the
+run's row instead costs a round trip, and deadlocks against a writer that inserts first: its
+foreign-key check takes a KEY SHARE lock on that row.) Usage events also add to ``run_usage`` in the
+same transaction; two transactions that both store events of one run are serialised by that key, so
+the totals add up. The executor of a run appends through ``storage.appender`` (a kept connection).
 
 This is the hot path, so it speaks plain SQL through a DBAPI cursor: SQLAlchemy's per-statement
 overhead was three quarters of the cost of an append (docs/performance.md).
@@ -49,7 +53,7 @@ def participants(event: Event) -> tuple[str | None, str | None]:
             return getattr(event, "agent", None), None
 
 
-_LOCK_RUN = "SELECT id FROM runs WHERE id = ? FOR UPDATE"
+MAX_CONFLICTS = 100  # appends lost to other writers of the same run before giving up
 _LAST_SEQ = "SELECT (SELECT COALESCE(MAX(seq), 0) FROM events WHERE run_id = runs.id) FROM runs WHERE id = ?"
 _INSERT = (
     "INSERT INTO events (run_id, seq, kind, sender, recipient, ts, payload) VALUES (?, ?, ?, ?, ?, ?, ?)"
@@ -57,45 +61,49 @@ _INSERT = (
 _SELECT = (
     "SELECT seq, kind, sender, recipient, ts, payload FROM events WHERE run_id = ? AND seq > ? ORDER BY seq"
 )
-_USAGE_GET = (
-    "SELECT calls, prompt_tokens, completion_tokens, cost FROM run_usage WHERE run_id = ? AND agent = ?"
-)
-_USAGE_SET = (
-    "UPDATE run_usage SET model = ?, calls = ?, prompt_tokens = ?, completion_tokens = ?, cost = ? "
-    "WHERE run_id = ? AND agent = ?"
-)
-_USAGE_ADD = (
-    "INSERT INTO run_usage (model, calls, prompt_tokens, completion_tokens, cost, run_id, agent) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?)"
+_USAGE_ADD = (  # one statement (a round trip less than read + write), atomic on both databases
+    "INSERT INTO run_usage (run_id, agent, model, calls, prompt_tokens, completion_tokens, cost) "
+    "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (run_id, agent) DO UPDATE SET model = excluded.model, "
+    "calls = run_usage.calls + excluded.calls, prompt_tokens = run_usage.prompt_tokens + excluded.prompt_tokens, "
+    "completion_tokens = run_usage.completion_tokens + excluded.completion_tokens, "
+    "cost = CASE WHEN run_usage.cost IS NULL AND excluded.cost IS NULL THEN NULL "
+    "ELSE COALESCE(run_usage.cost, 0) + COALESCE(excluded.cost, 0) END"
 )
 
 
-def _add_usage(db: Database, cursor: Any, run_id: int, events: Sequence[Event]) -> None:
+def add_usage(db: Database, cursor: Any, run_id: int, events: Sequence[Event]) -> None:
+    """Add the usage events to the run's totals per agent (in the caller's transaction)."""
     by_agent: dict[str, list[Usage]] = {}
     for event in events:
         if isinstance(event, Usage):
             by_agent.setdefault(event.agent, []).append(event)
     for agent, usages in by_agent.items():
-        cursor.execute(db.sql(_USAGE_GET), (run_id, agent))
-        calls, prompt, completion, cost = cursor.fetchone() or (0, 0, 0, None)
-        costs = [u.cost for u in usages if u.cost is not None] + ([cost] if cost is not None else [])
-        values = (
-            usages[-1].model,
-            calls + len(usages),
-            prompt + sum(u.prompt_tokens for u in usages),
-            completion + sum(u.completion_tokens for u in usages),
-            sum(costs) if costs else None,
-            run_id,
-            agent,
-        )
-        cursor.execute(db.sql(_USAGE_SET if calls else _USAGE_ADD), values)
+        costs = [u.cost for u in usages if u.cost is not None]
+        cursor.execute(db.sql(_USAGE_ADD), (
+            run_id, agent, usages[-1].model, len(usages), sum(u.prompt_tokens for u in usages),
+            sum(u.completion_tokens for u in usages), sum(costs) if costs else None,
+        ))
 
 
 def append_events(db: Database, run_id: int, events: Sequence[Event]) -> int:
     """Store ``events`` after the run's last one, committed on return; returns the new last seq."""
+    if db.is_sqlite:
+        return _append(db, run_id, events)
+    from psycopg import errors
+
+    for attempt in range(1, MAX_CONFLICTS + 1):
+        try:
+            return _append(db, run_id, events)
+        except errors.UniqueViolation:  # another writer stored the same seq first: count again
+            if attempt == MAX_CONFLICTS:
+                raise
+        except errors.ForeignKeyViolation:  # the run was deleted meanwhile
+            raise NotFoundError(f"there is no run {run_id}") from None
+    raise AssertionError("unreachable")
+
+
+def _append(db: Database, run_id: int, events: Sequence[Event]) -> int:
     with db.write_cursor() as cursor:
-        if not db.is_sqlite:
-            cursor.execute(db.sql(_LOCK_RUN), (run_id,))  # a new statement then sees appends committed before
         cursor.execute(db.sql(_LAST_SEQ), (run_id,))
         row = cursor.fetchone()
         if row is None:
@@ -110,7 +118,7 @@ def append_events(db: Database, run_id: int, events: Sequence[Event]) -> int:
                 cursor.execute(db.sql(_INSERT), rows[0])
             else:
                 cursor.executemany(db.sql(_INSERT), rows)
-            _add_usage(db, cursor, run_id, events)
+            add_usage(db, cursor, run_id, events)
         return last
 
 

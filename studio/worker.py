@@ -59,6 +59,9 @@ async def serve(db: Database, engine: RunEngine, concurrency: int) -> None:
         worker = asyncio.create_task(app.run_worker_async(
             queues=[QUEUE], concurrency=concurrency, name=engine.holder, install_signal_handlers=False,
             fetch_job_polling_interval=1.0, abort_job_polling_interval=1.0, listen_notify=True,
+            # Procrastinate's liveness on the same clock as the run's lease: a dead worker's jobs count
+            # as stalled when its runs are interrupted, and are then finished (queue.finish_stalled_jobs)
+            update_heartbeat_interval=engine.control.heartbeat_s, stalled_worker_timeout=engine.control.lease_s,
         ))
 
         def shut_down() -> None:

@@ -3,7 +3,8 @@
 One thread per process (per ``RunEngine``). It renews the process's lease, polls the database for stop
 requests and answers addressed to the runs it holds and hands them to those runs (within one poll,
 0.2 s), notices when a run it holds was declared interrupted (its lease lapsed, e.g. the database was
-unreachable), and marks runs of dead processes interrupted. Stop and answer go through the database
+unreachable), and marks runs of dead processes interrupted (in workers mode it then finishes their
+queue jobs, ``studio.runs.queue.finish_stalled_jobs``). Stop and answer go through the database
 even inside one process, so the studio, the CLI and workers all take the same path.
 """
 
@@ -40,7 +41,7 @@ class ControlLoop:
 
     def __init__(
         self, db: Database, role: str, handles: Callable[[], dict[int, RunHandle]],
-        *, lease_s: float | None = None, concurrency: int = 0,
+        *, lease_s: float | None = None, concurrency: int = 0, after_sweep: Callable[[], object] | None = None,
     ) -> None:
         self.db = db
         self.role = role
@@ -48,6 +49,7 @@ class ControlLoop:
         self.lease_s = lease_s if lease_s is not None else lease_seconds()
         self.concurrency = concurrency
         self._handles = handles
+        self._after_sweep = after_sweep  # more to tidy after each sweep (workers: jobs of dead workers)
         self._wake = threading.Event()
         self._closing = threading.Event()
         self._thread: threading.Thread | None = None
@@ -96,6 +98,8 @@ class ControlLoop:
                 if now >= next_sweep:
                     interrupt_lapsed_runs(self.db)
                     next_sweep = now + self.sweep_s
+                    if self._after_sweep is not None:
+                        self._after_sweep()
             except Exception as error:  # noqa: BLE001 - a database hiccup: try again next poll
                 logger.warning("the control loop of %s could not reach the database: %s", self.holder,
                                database_error_reason(error))

@@ -34,7 +34,6 @@ from storage.errors import (
     RunStateError,
     database_error_reason,
 )
-from storage.eventlog import append_events
 from storage.people import Actor
 from storage.runs import create_run, get_run, run_snapshot, set_run_status
 from studio.exposure import HostCodeRefused, check_host_code
@@ -113,7 +112,9 @@ class RunEngine:
         self._lock = threading.Lock()
         # containers of processes killed with kill -9 go, soon and every 30 s
         start_sandbox_reaper(first_pass_after_s=sandbox_sweep_after_s)
-        self.control = ControlLoop(db, role, self._live_handles, lease_s=lease_s, concurrency=concurrency)
+        queued = mode == "workers" or role == "worker"  # Procrastinate's tables are there: tidy its jobs too
+        self.control = ControlLoop(db, role, self._live_handles, lease_s=lease_s, concurrency=concurrency,
+                                   after_sweep=self._finish_stalled_jobs if queued else None)
         self.control.start()
 
     @property
@@ -158,6 +159,12 @@ class RunEngine:
         from studio.runs.queue import enqueue
 
         record_job(self.db, run_id, enqueue(self._queue_app(), run_id, files))
+
+    def _finish_stalled_jobs(self) -> None:
+        from studio.runs.queue import finish_stalled_jobs
+
+        for job_id in finish_stalled_jobs(self.db, self.control.lease_s):
+            logger.warning("job %s of a worker that died was marked failed (its run is interrupted)", job_id)
 
     def _queue_app(self) -> Any:
         from studio.runs.queue import sync_app
@@ -363,7 +370,10 @@ class RunEngine:
             handle.streaming.clear()
             writer.clear_live()
             handle.outcome = (status, error)
-            self._finish(handle, status, error)
+            try:
+                self._finish(handle, status, error)
+            finally:
+                handle.close_appender()
 
     def _finish(self, handle: RunHandle, status: str, error: str | None) -> None:
         """Record how the run ended. If the database refuses (a full disk), keep trying in the background
@@ -371,7 +381,7 @@ class RunEngine:
         process ends first, the next start marks it interrupted. Waiters are released at once either way."""
         try:
             if handle.storage_error is not None:
-                append_events(self.db, handle.run_id, [ErrorRaised(error_kind="storage", message=handle.storage_error)])
+                handle.append(self.db, [ErrorRaised(error_kind="storage", message=handle.storage_error)])
             if get_run(self.db, handle.run_id).status != "interrupted":  # else its lease lapsed: keep that
                 set_run_status(self.db, handle.run_id, status, error=error)  # type: ignore[arg-type]
         except Exception as first:  # noqa: BLE001
@@ -398,7 +408,7 @@ class RunEngine:
 
     def _record(self, handle: RunHandle, event: Event) -> None:
         try:
-            append_events(self.db, handle.run_id, [event])
+            handle.append(self.db, [event])
         except Exception:
             logger.exception("could not record the error of run %s", handle.run_id)
 

@@ -4,7 +4,9 @@ A queued run is a stored run with no holder plus one Procrastinate job ``roundta
 queue ``runs``. A worker takes the job and claims the run (``storage.control.claim_run``); the claim,
 not the job, decides who executes it, so a job that is delivered twice never runs a conversation
 twice, and a job whose worker died is never retried (the run becomes interrupted when the lease
-lapses). Stop requests go through the control plane; Procrastinate's abort is only a backstop.
+lapses). Stop requests go through the control plane; Procrastinate's abort is only a backstop. The job
+of a worker that died stays ``doing`` in Procrastinate's table; once its run has ended (interrupted), the
+control loops finish it as ``failed`` (``finish_stalled_jobs``), which Procrastinate never retries.
 
 Procrastinate's schema (pinned with the package version in requirements.txt) is applied at open by
 ``ensure_queue_schema``, once, under an advisory lock.
@@ -62,3 +64,39 @@ def enqueue(app: procrastinate.App, run_id: int, files: list[tuple[str, bytes]] 
     if files:
         payload["files"] = [[name, base64.b64encode(data).decode("ascii")] for name, data in files]
     return app.configure_task(TASK, queue=QUEUE).defer(**payload)
+
+
+def finish_stalled_jobs(db: Database, stale_after_s: float) -> list[int]:
+    """Mark ``failed`` the run jobs of dead workers whose run has ended; returns their ids.
+
+    A job counts as stalled by Procrastinate's own rule (its worker sent no heartbeat for ``stale_after_s``,
+    or was pruned). Only jobs whose run has ended are finished: a dead worker's run ends as interrupted
+    when its lease lapses, and a live worker's job is never touched. ``failed`` is final: the job is not
+    retried (a conversation is not idempotent). Any process may call this at any time.
+    """
+    from procrastinate import sql
+
+    from storage.documents import FINISHED_STATUSES
+
+    with db.write_cursor() as cursor:
+        cursor.execute(sql.queries["select_stalled_jobs_by_heartbeat"],
+                       {"queue": QUEUE, "task_name": TASK, "seconds_since_heartbeat": stale_after_s})
+        names = [column.name for column in cursor.description]
+        stalled = {int(job["id"]): int(job["args"]["run_id"]) for job in (dict(zip(names, row, strict=True))
+                                                                          for row in cursor.fetchall())}
+        if not stalled:
+            return []
+        cursor.execute("SELECT id FROM runs WHERE id = ANY(%s) AND status = ANY(%s)",
+                       (list(set(stalled.values())), list(FINISHED_STATUSES)))
+        ended = {row[0] for row in cursor.fetchall()}
+    finished = []
+    for job_id, run_id in sorted(stalled.items()):
+        if run_id not in ended:
+            continue
+        try:
+            with db.write_cursor() as cursor:
+                cursor.execute(sql.queries["finish_job"], {"job_id": job_id, "status": "failed", "delete_job": False})
+        except Exception:  # noqa: BLE001 - another process finished it first
+            continue
+        finished.append(job_id)
+    return finished

@@ -13,9 +13,9 @@ from pathlib import Path
 from components.events import Event, MessageSent, TokenDelta
 from components.runtime import CancellationToken, InputRequest
 from storage import Database
+from storage.appender import EventAppender
 from storage.control import clear_live, set_live
 from storage.errors import database_error_reason
-from storage.eventlog import append_events
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +36,17 @@ class RunHandle:
     thread: threading.Thread | None = None
     storage_error: str | None = None  # set when an event could not be stored: the run is cancelled at once
     outcome: tuple[str, str | None] | None = None  # (status, error) the run ended with, even if unstored
+    appender: EventAppender | None = None  # the run's one writer of events (a connection of its own)
+
+    def append(self, db: Database, events: list[Event]) -> int:
+        """Store events of this run through its appender (made on first use), committed on return."""
+        if self.appender is None:
+            self.appender = EventAppender(db, self.run_id)
+        return self.appender.append(events)
+
+    def close_appender(self) -> None:
+        if self.appender is not None:
+            self.appender.close()
 
     def storage_failed(self, error: BaseException) -> None:
         """An event write failed: stop the run now (nothing it does from here could be kept)."""
@@ -76,11 +87,9 @@ class EventWriter:
         if self.handle.storage_error is not None:
             return  # the run is being cancelled; a later event must not land after a gap
         try:
-            append_events(self.db, self.handle.run_id, [event])
+            self.handle.append(self.db, [event])
         except Exception as error:  # noqa: BLE001 - any failure to store ends the run (disk full, server gone)
             self.handle.storage_failed(error)
-
-
 
     def _share_live(self, agent: str, text: str) -> None:
         now = time.monotonic()

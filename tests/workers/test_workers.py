@@ -15,6 +15,7 @@ import pytest
 from components.events import MessageSent
 from components.llm.scripted import hang, say
 from storage import open_database
+from storage.control import run_control
 from storage.eventlog import events_after
 from storage.runs import get_run
 from studio.runs.engine import RunEngine
@@ -29,6 +30,14 @@ KEYS = None  # workers resolve keys themselves (OPENAI_API_KEY in their environm
 
 def _status(db, run_id: int) -> str:  # type: ignore[no-untyped-def]
     return get_run(db, run_id).status
+
+
+def _job(db, job_id: int) -> tuple[str, int]:  # type: ignore[no-untyped-def]
+    """(status, attempts) of a Procrastinate job, read from its table."""
+    with db.read_cursor() as cursor:
+        cursor.execute("SELECT status, attempts FROM procrastinate_jobs WHERE id = %s", (job_id,))
+        status, attempts = cursor.fetchone()
+    return str(status), int(attempts)
 
 
 def test_workers_mode_on_sqlite_refuses_clearly(tmp_path) -> None:  # type: ignore[no-untyped-def]
@@ -105,18 +114,25 @@ def test_a_killed_worker_leaves_an_interrupted_run_that_continues(studio, start_
     wait_until(lambda: len(llm.requests_for("writer")) >= 2, 60, "the model asked again")
     time.sleep(0.5)
     before = [e.kind for e in events_after(db, run_id)]
+    job_id = run_control(db, run_id).launch["job_id"]
+    assert _job(db, job_id) == ("doing", 0)
     os.kill(worker.process.pid, signal.SIGKILL)
     killed = time.monotonic()
     wait_until(lambda: _status(db, run_id) == "interrupted", 30, "interrupted")
     assert time.monotonic() - killed < float(LEASE_S) + 5
     assert [e.kind for e in events_after(db, run_id)] == before
     assert get_run(db, run_id).error == "the process running it stopped before it finished"
+    # its Procrastinate job does not stay "doing": the sweeper finishes it as failed, which is never retried
+    wait_until(lambda: _job(db, job_id)[0] != "doing", 30, "the dead worker's job finished")
+    assert _job(db, job_id) == ("failed", 1)
 
     start_worker()  # Continue goes to the queue like any run
     follow = continue_run(db, engine, run_id, "please go on")
     wait_until(lambda: _status(db, follow) == "completed", 60, "the continued run")
     contents = [e.event.content for e in events_after(db, follow) if isinstance(e.event, MessageSent)]
     assert contents[0] == "work" and contents[-2:] == ["please go on", "TERMINATE"]
+    assert _job(db, job_id) == ("failed", 1)  # a new worker did not take the old job up again
+    assert [e.kind for e in events_after(db, run_id)] == before and _status(db, run_id) == "interrupted"
 
 
 def test_a_run_queued_with_no_worker_starts_when_one_comes(studio, start_worker, llm) -> None:  # type: ignore[no-untyped-def]
