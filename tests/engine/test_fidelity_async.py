@@ -230,7 +230,7 @@ def test_a_stop_ends_async_nested_chats_in_flight(llm, recorder) -> None:
 
     from components import RunCancelled
     from components.llm.scripted import hang
-    from tests.engine.test_llm_path import _established_to
+    from tests.support.connections import established_to
 
     llm.script("critic_a", [hang(30)])
     llm.script("critic_b", [hang(30)])
@@ -252,5 +252,5 @@ def test_a_stop_ends_async_nested_chats_in_flight(llm, recorder) -> None:
     threading.Thread(target=stop_when_both_wait, daemon=True).start()
     with pytest.raises(RunCancelled):
         asyncio.run(writer.a_initiate_chat(reviewer, message="Review: the text", max_turns=1))
-    assert _established_to(llm.port) == 0  # both critics' calls were ended, their connections shut
+    assert established_to(llm.port) == 0  # both critics' calls were ended, their connections shut
     assert ("end", "critic_a") not in llm.timeline and ("end", "critic_b") not in llm.timeline

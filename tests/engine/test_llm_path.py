@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
@@ -17,6 +16,7 @@ from components.llm.client import LLMClient, _pure_setup, to_llm_messages
 from components.llm.config import normalize_llm_config, settings_from_config
 from components.llm.scripted import hang, say
 from components.runtime import CancellationToken
+from tests.support.connections import established_to
 
 
 def _setup_thread(inline: bool) -> tuple[str, str]:
@@ -77,18 +77,6 @@ def test_wire_messages_keep_their_meaning() -> None:
     assert wire[3] == {"role": "user", "content": "Result of add: 15"}
 
 
-def _established_to(port: int) -> int:
-    """Established TCP connections from this machine to ``port`` (the clients' side)."""
-    count = 0
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            rows = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        count += sum(1 for r in rows if int(r.split()[2].rsplit(":", 1)[1], 16) == port and r.split()[3] == "01")
-    return count
-
-
 def test_openai_compatible_calls_stay_on_the_run_thread(llm, recorder, monkeypatch) -> None:
     def no_loop(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise AssertionError("the call went through the shared call loop")
@@ -110,7 +98,7 @@ def test_a_stop_mid_stream_ends_the_call_and_closes_its_connection(llm, recorder
     open_at_stop: list[int] = []
 
     def stop_now() -> None:
-        open_at_stop.append(_established_to(llm.port))
+        open_at_stop.append(established_to(llm.port))
         recorder.cancellation.cancel()
 
     stop = threading.Timer(0.5, stop_now)  # while the model is between two words
@@ -121,4 +109,4 @@ def test_a_stop_mid_stream_ends_the_call_and_closes_its_connection(llm, recorder
     assert [e.text for e in recorder.of("token")][-1] == "one "  # it was reading when stopped
     assert recorder.of("error") == []  # a stop is no failure: nothing retried, nothing reported
     assert open_at_stop == [1]
-    assert _established_to(llm.port) == 0  # the call's connection was shut, not left to the provider
+    assert established_to(llm.port) == 0  # the call's connection was shut, not left to the provider

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
@@ -18,6 +17,7 @@ from storage import open_database
 from storage.runs import get_run
 from studio.runs.engine import RunEngine
 from tests.studio_runs.conftest import coder_team
+from tests.support.connections import established_to
 
 STOPPED_RUNS = 70  # more than the old pool's 64 threads, so that the old code fails this test
 KEYS = {"Scripted": "sk-test"}
@@ -28,21 +28,6 @@ def _timed_run(engine: RunEngine, api_base: str, task: str) -> tuple[int, float]
     run_id = engine.start(coder_team(api_base, model="fast"), task, api_keys=KEYS)
     engine.wait(run_id, 120)
     return run_id, time.monotonic() - started
-
-
-def _open_connections_to(port: int) -> int:
-    """Established TCP connections whose remote end is ``port`` on this machine (the clients' side)."""
-    count = 0
-    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-        try:
-            rows = Path(table).read_text().splitlines()[1:]
-        except OSError:
-            continue
-        for row in rows:
-            fields = row.split()
-            if int(fields[2].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
-                count += 1
-    return count
 
 
 @pytest.fixture
@@ -68,15 +53,15 @@ def test_a_new_run_is_not_held_up_by_stopped_runs_on_a_silent_model(tmp_path, ll
     while len(silent_server.requests_for("silent")) < STOPPED_RUNS:
         assert time.monotonic() < deadline, f"only {len(silent_server.requests_for('silent'))} silent calls were sent"
         time.sleep(0.1)
-    assert _open_connections_to(silent_server.port) >= STOPPED_RUNS
+    assert established_to(silent_server.port) >= STOPPED_RUNS
     for run_id in silent:
         engine.stop(run_id)
     for run_id in silent:
         assert engine.wait(run_id, 10), f"run {run_id} did not stop"
         assert get_run(db, run_id).status == "stopped"
     deadline = time.monotonic() + 5
-    while _open_connections_to(silent_server.port) > 0:  # Stop released the calls in flight, not just the runs
-        assert time.monotonic() < deadline, f"{_open_connections_to(silent_server.port)} stopped calls still hold a connection"
+    while established_to(silent_server.port) > 0:  # Stop released the calls in flight, not just the runs
+        assert time.monotonic() < deadline, f"{established_to(silent_server.port)} stopped calls still hold a connection"
         time.sleep(0.1)
 
     run_id, after = _timed_run(engine, llm.url, "after the stopped ones")
