@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, exc, inspect
 
-from storage.errors import DatabaseOpenError, MigrationError
+from storage.errors import DatabaseOpenError, MigrationError, database_error_reason
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -142,7 +142,7 @@ def _create_at_head(db: Database) -> bool:
             )
             connection.exec_driver_sql(f"INSERT INTO alembic_version (version_num) VALUES ('{HEAD_REVISION}')")
     except exc.SQLAlchemyError as error:
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        reason = database_error_reason(error)
         raise MigrationError(
             f"creating the tables of the new database {db.location} failed: {reason}. Nothing was kept; "
             "fix the cause (a full disk, a read-only folder, missing rights) and start again."
@@ -172,7 +172,7 @@ def upgrade(db: Database, target: str = "head") -> None:
             command.upgrade(alembic_config(connection), target)
             _check_foreign_keys(db, connection, current, target)
     except (exc.SQLAlchemyError, CommandError) as error:
-        reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
+        reason = database_error_reason(error)
         kept = f" A copy made before the upgrade is at {backup}." if backup else ""
         raise MigrationError(
             f"upgrading the schema of {db.location} from revision {current or '(empty)'} to {target} failed: "
