@@ -20,9 +20,9 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from components.events import Event, event_to_json
+from components.events import Event
 from storage.errors import NotFoundError
-from storage.eventlog import _INSERT, _LAST_SEQ, MAX_CONFLICTS, add_usage, append_events, participants
+from storage.eventlog import _LAST_SEQ, MAX_CONFLICTS, append_events, event_rows, insert_rows
 
 if TYPE_CHECKING:
     from storage.database import Database
@@ -60,7 +60,7 @@ class EventAppender:
         import psycopg
         from psycopg import errors
 
-        rows = [(event.kind, *participants(event), event.ts, event_to_json(event)) for event in events]
+        rows = event_rows(events)
         unsure = False  # these rows may have been committed by a connection that broke
         conflicts = reconnects = 0
         while True:
@@ -110,12 +110,7 @@ class EventAppender:
             if not rows:
                 connection.rollback()
                 return last
-            params = [(self.run_id, last + number, *row) for number, row in enumerate(rows, start=1)]
-            if len(params) == 1:
-                cursor.execute(self.db.sql(_INSERT), params[0])
-            else:
-                cursor.executemany(self.db.sql(_INSERT), params)
-            add_usage(self.db, cursor, self.run_id, events)
+            insert_rows(self.db, cursor, self.run_id, last, rows, events)
         connection.commit()
         return last + len(rows)
 

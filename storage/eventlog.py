@@ -108,18 +108,27 @@ def _append(db: Database, run_id: int, events: Sequence[Event]) -> int:
         row = cursor.fetchone()
         if row is None:
             raise NotFoundError(f"there is no run {run_id}")
-        last: int = row[0] + len(events)
         if events:
-            rows = []
-            for seq, event in enumerate(events, start=row[0] + 1):
-                sender, recipient = participants(event)
-                rows.append((run_id, seq, event.kind, sender, recipient, event.ts, event_to_json(event)))
-            if len(rows) == 1:
-                cursor.execute(db.sql(_INSERT), rows[0])
-            else:
-                cursor.executemany(db.sql(_INSERT), rows)
-            add_usage(db, cursor, run_id, events)
-        return last
+            insert_rows(db, cursor, run_id, row[0], event_rows(events), events)
+        return row[0] + len(events)
+
+
+def event_rows(events: Sequence[Event]) -> list[tuple[Any, ...]]:
+    """(kind, sender, recipient, ts, payload) of each event, as the events table stores them."""
+    return [(event.kind, *participants(event), event.ts, event_to_json(event)) for event in events]
+
+
+def insert_rows(
+    db: Database, cursor: Any, run_id: int, after_seq: int, rows: list[tuple[Any, ...]], events: Sequence[Event],
+) -> None:
+    """Insert ``rows`` (from ``event_rows(events)``) as seqs after ``after_seq``, and add their usage, in the
+    cursor's transaction."""
+    params = [(run_id, after_seq + number, *row) for number, row in enumerate(rows, start=1)]
+    if len(params) == 1:
+        cursor.execute(db.sql(_INSERT), params[0])
+    else:
+        cursor.executemany(db.sql(_INSERT), params)
+    add_usage(db, cursor, run_id, events)
 
 
 def events_after(
