@@ -6,6 +6,7 @@ a provider that cannot be reached gives a clear sign-in error page."""
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -148,7 +149,10 @@ def test_two_people_see_only_their_own_and_what_is_shared(studio, browser, llm) 
     ada.get_by_text(re.compile(rf"Run #{run_id}")).first.click()
     ada.get_by_text("Anyone signed in may open this replay").click()
     wait_until_idle(ada)
-    ada.wait_for_timeout(500)
+    deadline = time.monotonic() + 30  # the tick is stored by the page's next run: wait for it, not a fixed time
+    while not next(r for r in list_runs(db) if r.id == run_id).shared:
+        assert time.monotonic() < deadline, "ticking the share box did not share the run"
+        time.sleep(0.1)
     text = open_page(bob, f"{url}/replay?run={run_id}")
     assert "does not exist" not in text
     bob.get_by_role("button", name="End").click()
