@@ -30,6 +30,26 @@ POLL_S = 0.1
 TAIL = 150  # events drawn when a page (re)attaches to a long run; the browser's cost grows with each bubble
 
 
+def _draw_footer(run_id: int, footer: Callable[[], None] | None, request_id: object) -> None:
+    """Draw ``footer`` in one of two slots, the other one for each new question.
+
+    This page's script keeps running while it follows the run, so Streamlit never clears what an earlier
+    run of it drew and this one did not redraw: a question drawn over the previous one, in the same place,
+    would keep the earlier buttons its layout lacks (an "Approve" beside a plain question). A slot that
+    held the previous question is drawn empty instead, which takes all of it away.
+    """
+    slots = (st.empty(), st.empty())
+    if footer is None:
+        return
+    memory = f"live.{run_id}.footer"
+    shown, side = st.session_state.get(memory, (None, 1))
+    if request_id != shown:
+        side = 1 - side
+        st.session_state[memory] = (request_id, side)
+    with slots[side].container():
+        footer()
+
+
 def follow_run(
     db: Database, engine: RunEngine, run_id: int, footer: Callable[[], None] | None = None,
     shown_request: str | None | object = ...,
@@ -53,8 +73,7 @@ def follow_run(
                     on_click=lambda: st.session_state.update({f"live.{run_id}.shown": len(stored) + 10_000}))
     transcript.add_all(stored[-shown:])
     typing = st.empty()
-    if footer is not None:
-        footer()
+    _draw_footer(run_id, footer, shown_request)
     last_seq = stored[-1].seq if stored else 0
     rounds = sum(isinstance(e.event, MessageSent) for e in stored)
     run = get_run(db, run_id)

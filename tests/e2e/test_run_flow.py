@@ -16,7 +16,14 @@ from storage import open_database
 from storage.designs import save_agent, save_model, save_team
 from storage.documents import AgentSpec, CodeExecutionSpec, ModelSpec, TeamSpec
 from storage.secrets import store_api_key
-from tests.support.studio import browser_page, choose, open_sidebar, studio_server, wait_until_idle
+from tests.support.studio import (
+    browser_page,
+    choose,
+    eventually,
+    open_sidebar,
+    studio_server,
+    wait_until_idle,
+)
 
 PLOT = (
     "Here is the chart.\n```python\nimport matplotlib.pyplot as plt\nxs = list(range(1, 11))\n"
@@ -197,14 +204,6 @@ def test_replay_at_10x_jump_and_share_link(studio, llm, shots) -> None:
         position.focus()
         position.press("Home")  # jump back to the start with the slider
         eventually(lambda: chat_texts(page) == [])
-
-
-def eventually(check, timeout: float = 20.0) -> None:  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while not check():
-        if time.monotonic() > deadline:
-            raise AssertionError("condition not met in time")
-        time.sleep(0.2)
 
 
 def test_html_export_renders_offline(studio, llm, shots, tmp_path) -> None:

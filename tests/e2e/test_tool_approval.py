@@ -77,7 +77,8 @@ def test_deny_words_and_approve_each_say_what_they_do(studio, llm, shots, tool_t
         page.get_by_text("ran tool forecast").first.click()  # the tool card, opened
         wait_text(page, "rain in Busan")
         wait_text(page, "Busan: rain.")
-        eventually(lambda: page.get_by_role("button", name="End the conversation").count() == 1, timeout=30)
+        eventually(lambda: page.get_by_role("button", name="End the conversation").count() == 1, timeout=60,
+                   page=page)
         assert page.get_by_role("button", name="Let it answer automatically").count() == 0  # skip ends here
         page.get_by_role("button", name="End the conversation").click()
         wait_text(page, "Conversation finished")

@@ -140,3 +140,13 @@ def choose(page, box, option: str, attempts: int = 3) -> None:  # type: ignore[n
 def wait_until_idle(page, timeout: float = 30_000) -> None:  # type: ignore[no-untyped-def]
     """Wait until Streamlit finished running the page script."""
     page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]', state="attached", timeout=timeout)
+
+
+def eventually(check, timeout: float = 20.0, page=None) -> None:  # type: ignore[no-untyped-def]
+    """Wait for `check()`; on a timeout the failure quotes what `page` (if given) showed, so a CI log tells why."""
+    deadline = time.monotonic() + timeout
+    while not check():
+        if time.monotonic() > deadline:
+            shown = f"; the page showed: {page.inner_text('body')[-3000:]!r}" if page is not None else ""
+            raise AssertionError(f"condition not met in time{shown}")
+        time.sleep(0.2)
