@@ -39,8 +39,8 @@ def _summary(db: Database, run: RunInfo) -> dict[str, Any]:
 def detach(db: Database, document: TeamDocument, args: argparse.Namespace, actor: Actor | None = None) -> int:
     """Store the run (``actor``'s), start a background process that executes it (with its owner's keys),
     print its id once it holds it."""
-    from studio.runs.engine import store_run
     from studio.runs.files import run_folder
+    from studio.runs.store import store_run
 
     try:
         run_id = store_run(db, data_dir(), document, args.task, owner=actor)

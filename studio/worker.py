@@ -21,9 +21,10 @@ from pathlib import Path
 
 from storage import Database
 from storage.database import data_dir
-from studio.runs.engine import RunEngine, upload_name
+from studio.runs.engine import RunEngine
 from studio.runs.files import run_folder
 from studio.runs.queue import QUEUE, TASK, ensure_queue_schema, libpq_url
+from studio.runs.store import upload_name
 
 logger = logging.getLogger(__name__)
 SHUTDOWN_REASON = "the worker running it was shut down (SIGTERM); continue it from History"
@@ -60,7 +61,7 @@ async def serve(db: Database, engine: RunEngine, concurrency: int) -> None:
             queues=[QUEUE], concurrency=concurrency, name=engine.holder, install_signal_handlers=False,
             fetch_job_polling_interval=1.0, abort_job_polling_interval=1.0, listen_notify=True,
             # Procrastinate's liveness on the same clock as the run's lease: a dead worker's jobs count
-            # as stalled when its runs are interrupted, and are then finished (queue.finish_stalled_jobs)
+            # as stalled when its runs are interrupted, and are then finished (queue.tidy_stalled_jobs)
             update_heartbeat_interval=engine.control.heartbeat_s, stalled_worker_timeout=engine.control.lease_s,
         ))
 

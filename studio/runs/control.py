@@ -4,7 +4,7 @@ One thread per process (per ``RunEngine``). It renews the process's lease, polls
 requests and answers addressed to the runs it holds and hands them to those runs (within one poll,
 0.2 s), notices when a run it holds was declared interrupted (its lease lapsed, e.g. the database was
 unreachable), and marks runs of dead processes interrupted (in workers mode it then finishes their
-queue jobs, ``studio.runs.queue.finish_stalled_jobs``). Stop and answer go through the database
+queue jobs, ``studio.runs.queue.tidy_stalled_jobs``). Stop and answer go through the database
 even inside one process, so the studio, the CLI and workers all take the same path.
 """
 

@@ -10,14 +10,11 @@ are always stored. Every run is claimed by one process (its lease, ``storage.con
 
 from __future__ import annotations
 
-import dataclasses
 import logging
-import queue
 import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from components.coding.sandbox_reaper import start_sandbox_reaper
 from components.errors import HumanInputTimeout, LLMError, RunCancelled
@@ -25,7 +22,7 @@ from components.events import ErrorRaised, Event, MessageSent, Notice
 from components.mcp.errors import McpServerError
 from components.runtime import EventBus, InputRequest, run_context
 from storage import Database
-from storage.control import claim_run, record_job, request_stop, run_control, send_answer, set_pending
+from storage.control import claim_run, request_stop, run_control, send_answer
 from storage.documents import FINISHED_STATUSES, TeamDocument
 from storage.errors import (
     KeyEndpointError,
@@ -35,11 +32,13 @@ from storage.errors import (
     database_error_reason,
 )
 from storage.people import Actor
-from storage.runs import create_run, get_run, run_snapshot, set_run_status
+from storage.runs import get_run, run_snapshot, set_run_status
 from studio.exposure import HostCodeRefused, check_host_code
 from studio.runs.control import ControlLoop
 from studio.runs.files import run_folder
+from studio.runs.human_input import ask_human
 from studio.runs.mode import RunsMode, check_workers_database
+from studio.runs.store import store_run
 from studio.runs.writer import EventWriter, RunHandle
 
 logger = logging.getLogger(__name__)
@@ -58,33 +57,6 @@ def _is_database_error(error: BaseException) -> bool:
     )
 
 
-def upload_name(name: str) -> str:
-    """An uploaded file's name without any folder part (a name like ".." or "" becomes "upload")."""
-    base = Path(name.replace("\\", "/")).name
-    return base if base not in ("", ".", "..") else "upload"
-
-
-def store_run(
-    db: Database, data_dir: Path, document: TeamDocument, task: str, *,
-    files: list[tuple[str, bytes]] = (),  # type: ignore[assignment]
-    continues: tuple[int, int | None] | None = None, session_id: int | None = None, note: str = "",
-    holder: str | None = None, owner: Actor | None = None,
-) -> int:
-    """Store a new run (status created, ``owner``'s) with what executing it needs: its launch record (the
-    run it continues, a note) and its files in the work dir. ``holder`` claims it at once."""
-    if not task.strip():
-        raise ValueError("the task is empty: type what the team should do")
-    launch: dict[str, Any] = {"note": note}
-    if continues is not None:
-        launch["continues"], launch["upto_seq"] = continues
-    run_id = create_run(db, document, task, session_id=session_id, launch=launch, holder=holder, owner=owner)
-    work_dir = run_folder(data_dir, run_id)
-    work_dir.mkdir(parents=True, exist_ok=True)
-    for name, data in files:
-        (work_dir / upload_name(name)).write_bytes(data)
-    return run_id
-
-
 class RunEngine:
     """Starts, executes, stops and answers runs. One per process (the studio keeps it in
     ``st.cache_resource``; a worker has one); ``close()`` at exit stops the runs it holds."""
@@ -95,14 +67,15 @@ class RunEngine:
         *, role: str = "studio", lease_s: float | None = None, concurrency: int = 0, mode: RunsMode = "local",
         sandbox_sweep_after_s: float = 0.0,
     ) -> None:
-        if mode == "workers":
-            from studio.runs.queue import ensure_queue_schema
+        from studio.runs.queue import RunQueue, ensure_queue_schema
 
+        if mode == "workers":
             check_workers_database(db)
             ensure_queue_schema(db)
         self.mode = mode  # local: start() executes here; workers: start() enqueues for worker processes
         self.host_code_refusal: str | None = None  # why code may not run on this host (studio.exposure)
-        self._queue: Any = None
+        queued = mode == "workers" or role == "worker"  # Procrastinate's tables are there: tidy its jobs too
+        self.queue = RunQueue(db) if queued else None
         self.db = db
         self.data_dir = Path(data_dir)
         self.input_timeout_s = input_timeout_s
@@ -112,9 +85,8 @@ class RunEngine:
         self._lock = threading.Lock()
         # containers of processes killed with kill -9 go, soon and every 30 s
         start_sandbox_reaper(first_pass_after_s=sandbox_sweep_after_s)
-        queued = mode == "workers" or role == "worker"  # Procrastinate's tables are there: tidy its jobs too
         self.control = ControlLoop(db, role, self._live_handles, lease_s=lease_s, concurrency=concurrency,
-                                   after_sweep=self._finish_stalled_jobs if queued else None)
+                                   after_sweep=self._tidy_stalled_jobs if self.queue is not None else None)
         self.control.start()
 
     @property
@@ -156,22 +128,12 @@ class RunEngine:
 
     def enqueue(self, run_id: int, files: list[tuple[str, bytes]] = ()) -> None:  # type: ignore[assignment]
         """Put a stored run on the workers' queue (workers mode); a worker claims and executes it."""
-        from studio.runs.queue import enqueue
+        assert self.queue is not None, "enqueue needs workers mode"
+        self.queue.put(run_id, files)
 
-        record_job(self.db, run_id, enqueue(self._queue_app(), run_id, files))
-
-    def _finish_stalled_jobs(self) -> None:
-        from studio.runs.queue import finish_stalled_jobs
-
-        for job_id in finish_stalled_jobs(self.db, self.control.lease_s):
-            logger.warning("job %s of a worker that died was marked failed (its run is interrupted)", job_id)
-
-    def _queue_app(self) -> Any:
-        from studio.runs.queue import sync_app
-
-        with self._lock:
-            self._queue = self._queue or sync_app(self.db)
-        return self._queue
+    def _tidy_stalled_jobs(self) -> None:
+        assert self.queue is not None
+        self.queue.tidy(self.control.lease_s)
 
     def create(
         self, document: TeamDocument, task: str, *, files: list[tuple[str, bytes]] = (),  # type: ignore[assignment]
@@ -240,8 +202,8 @@ class RunEngine:
             return False
         self.control.poke()
         job_id = run_control(self.db, run_id).launch.get("job_id")
-        if self.mode == "workers" and job_id is not None:  # the backstop: Procrastinate's own abort
-            self._queue_app().job_manager.cancel_job_by_id(job_id, abort=True)
+        if self.mode == "workers" and self.queue is not None and job_id is not None:
+            self.queue.abort(job_id)  # the backstop: Procrastinate's own abort
         return True
 
     def answer(self, run_id: int, request_id: str, text: str) -> bool:
@@ -279,8 +241,8 @@ class RunEngine:
         for handle in handles:
             handle.done.wait(max(0.0, deadline - time.monotonic()))
         self.control.close()
-        if self._queue is not None:
-            self._queue.close()
+        if self.queue is not None:
+            self.queue.close()
 
     # -- the worker ----------------------------------------------------------------------------------
     def _prepare(
@@ -328,7 +290,8 @@ class RunEngine:
             from studio.builder import build_team
             from studio.runs.resume import restore_history
 
-            with run_context(bus=bus, cancellation=handle.cancellation, input_fn=self._input_fn(handle)):
+            with run_context(bus=bus, cancellation=handle.cancellation,
+                             input_fn=ask_human(self.db, handle, self.input_timeout_s)):
                 team = build_team(document, handle.work_dir, api_keys)
                 try:
                     if note:
@@ -411,31 +374,3 @@ class RunEngine:
             handle.append(self.db, [event])
         except Exception:
             logger.exception("could not record the error of run %s", handle.run_id)
-
-    def _input_fn(self, handle: RunHandle):  # type: ignore[no-untyped-def]
-        timeout = self.input_timeout_s
-
-        def ask(request: InputRequest) -> str:
-            set_pending(self.db, handle.run_id, dataclasses.asdict(request))
-            handle.pending = request
-            deadline = time.monotonic() + timeout
-            try:
-                while True:
-                    try:
-                        request_id, text = handle.answers.get(timeout=0.1)
-                    except queue.Empty:
-                        handle.cancellation.raise_if_cancelled()
-                        if time.monotonic() > deadline:
-                            raise HumanInputTimeout(
-                                f"nobody answered {request.agent}'s question within {timeout / 60:g} minutes; "
-                                "the conversation so far is saved: continue it from History"
-                            ) from None
-                        continue
-                    if request_id == request.request_id:
-                        return text
-            finally:
-                handle.pending = None
-                if not handle.cancellation.cancelled:
-                    set_pending(self.db, handle.run_id, None)
-
-        return ask

@@ -19,8 +19,8 @@ from storage.runs import get_run, list_runs
 from storage.secrets import store_api_key
 from storage.transfer import import_team
 from studio.exposure import HostCodeRefused, host_code_refusal, listens_beyond_loopback
-from studio.runs.engine import store_run
 from studio.runs.service import continue_run, start_team_run
+from studio.runs.store import store_run
 from tests.studio_runs.conftest import coder_team
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -20,6 +20,7 @@ from storage.eventlog import events_after
 from storage.runs import get_run
 from studio.runs.engine import RunEngine
 from studio.runs.mode import RunsModeError
+from studio.runs.queue import QUEUE
 from studio.runs.service import continue_run
 from tests.studio_runs.conftest import coder_team
 from tests.studio_runs.processes import LEASE_S, cli, cli_env, team_file
@@ -133,6 +134,30 @@ def test_a_killed_worker_leaves_an_interrupted_run_that_continues(studio, start_
     assert contents[0] == "work" and contents[-2:] == ["please go on", "TERMINATE"]
     assert _job(db, job_id) == ("failed", 1)  # a new worker did not take the old job up again
     assert [e.kind for e in events_after(db, run_id)] == before and _status(db, run_id) == "interrupted"
+
+
+def test_a_job_whose_worker_died_before_claiming_its_run_is_queued_again(studio, start_worker, llm) -> None:  # type: ignore[no-untyped-def]
+    """The window between a worker taking a job and claiming its run is too short to hit by killing a
+    real process, so the dead worker is played with Procrastinate's own SQL: it registers, takes the job
+    exactly as a worker does (``fetch_job``), and never sends a heartbeat again."""
+    from procrastinate import sql
+
+    db, engine = studio
+    llm.script("writer", ["TERMINATE"])
+    run_id = engine.start(coder_team(llm.url), "taken by a worker that died")
+    job_id = run_control(db, run_id).launch["job_id"]
+    with db.write_cursor() as cursor:
+        cursor.execute(sql.queries["register_worker"])
+        dead_worker = cursor.fetchone()[0]
+        cursor.execute(sql.queries["fetch_job"], {"queues": [QUEUE], "worker_id": dead_worker})
+        assert cursor.fetchone()[0] == job_id
+    assert _job(db, job_id) == ("doing", 0) and _status(db, run_id) == "created"
+    worker = start_worker()  # its sweeps notice the dead worker's job and put it back on the queue
+    wait_until(lambda: _status(db, run_id) == "completed", float(LEASE_S) * 3 + 60, "completion")
+    assert get_run(db, run_id).worker == worker.holder
+    assert _job(db, job_id) == ("succeeded", 2)  # put back once (+1), then done by the live worker (+1)
+    messages = [e.event.content for e in events_after(db, run_id) if isinstance(e.event, MessageSent)]
+    assert messages == ["taken by a worker that died", "TERMINATE"] and len(llm.requests_for("writer")) == 1
 
 
 def test_a_run_queued_with_no_worker_starts_when_one_comes(studio, start_worker, llm) -> None:  # type: ignore[no-untyped-def]
