@@ -158,7 +158,7 @@ def main() -> None:
     floor_first_s, floor_chunk_s = litellm_floor(litellm, runs=20, n_chunks=args.max_tokens)
 
     print(
-        f"{args.runs} runs, max_tokens {args.max_tokens}, n_threads {local_model.N_THREADS}, "
+        f"{args.runs} runs, max_tokens {args.max_tokens}, n_threads {local_model.n_threads()}, "
         f"OMP_WAIT_POLICY {os.environ.get('OMP_WAIT_POLICY')}, "
         f"load average {load_before:.1f} -> {os.getloadavg()[0]:.1f}"
     )

@@ -31,14 +31,16 @@ from components.llm.local_choice import (
 )
 
 __all__ = [
-    "DEFAULT_LOCAL_MODEL", "LIGHT_MODEL", "MODEL_PATH_ENV", "NOT_INSTALLED", "LocalModelNotInstalled",
-    "local_model_status", "locked_model", "register",
+    "DEFAULT_LOCAL_MODEL", "LIGHT_MODEL", "MODEL_PATH_ENV", "NOT_INSTALLED", "THREADS_ENV", "LocalModelNotInstalled",
+    "local_model_status", "locked_model", "n_threads", "register",
 ]
 
 N_CTX = 4096  # room for a short multi-agent conversation (SmolLM2 was trained on 8192, Qwen2.5 on 32768)
-# Leave a core to the studio, the engine and code execution: on a busy 2-core machine one thread was as fast
-# as two (docs/performance.md). The cap of 4 is a guess: only 2-core machines were measured.
-N_THREADS = max(1, min(4, (os.cpu_count() or 2) - 1))
+THREADS_ENV = "ROUNDTABLE_LOCAL_THREADS"
+# Every core, for prompts and for generation: on an idle 2-core machine two threads solved the demo tasks a
+# third faster than one (first token 0.51 s against 0.65 s); on a busy one, with OMP_WAIT_POLICY=PASSIVE,
+# they were as fast as one (docs/performance.md). The cap of 4 is a guess: only 2-core machines were measured.
+N_THREADS = max(1, min(4, os.cpu_count() or 2))
 # llama.cpp's OpenMP threads spin while they wait for each other; when other processes share the cores,
 # spinning made generation 5-15x slower here. The first load sets it unless the environment already does.
 OMP_WAIT_POLICY = "PASSIVE"
@@ -102,6 +104,7 @@ def _loaded_model(name: str) -> Any:
     path = model_file(name)
     if _model is not None and path == _model_path:
         return _model
+    threads = n_threads()
     os.environ.setdefault("OMP_WAIT_POLICY", OMP_WAIT_POLICY)  # read once, when llama.cpp loads
     try:
         import llama_cpp
@@ -111,7 +114,9 @@ def _loaded_model(name: str) -> Any:
         _model.close()
         _model = None
     try:
-        _model = llama_cpp.Llama(model_path=path, n_ctx=N_CTX, n_threads=N_THREADS, verbose=False)
+        _model = llama_cpp.Llama(
+            model_path=path, n_ctx=N_CTX, n_threads=threads, n_threads_batch=threads, verbose=False
+        )
     except ValueError as exc:  # llama-cpp-python's way of saying the file is not a usable GGUF
         raise LocalModelNotInstalled(f"cannot load the model file {path!r}: {exc}") from exc
     _model_path = path
@@ -119,6 +124,16 @@ def _loaded_model(name: str) -> Any:
         atexit.register(_close_model)
         _close_at_exit = True
     return _model
+
+
+def n_threads() -> int:
+    """The threads llama.cpp uses, for prompts and for generation: ``ROUNDTABLE_LOCAL_THREADS`` or the default."""
+    value = os.environ.get(THREADS_ENV, "").strip()
+    if not value:
+        return N_THREADS
+    if not value.isdigit() or int(value) < 1:
+        raise ValueError(f"{THREADS_ENV} must be a whole number of threads, 1 or more (it is {value!r})")
+    return int(value)
 
 
 def _close_model() -> None:

@@ -24,6 +24,7 @@ from components.llm.local_model import (
     LIGHT_MODEL,
     MODEL_PATH_ENV,
     NOT_INSTALLED,
+    THREADS_ENV,
     local_model_status,
     register,
 )
@@ -195,6 +196,33 @@ def test_unloadable_model_file_says_not_installed(
     junk.write_text("not a model")
     monkeypatch.setenv(MODEL_PATH_ENV, str(junk))
     with pytest.raises(litellm.NotFoundError, match=f"{NOT_INSTALLED}: cannot load the model file"):
+        litellm.completion(model=LOCAL_MODEL, messages=HELLO, max_tokens=8)
+
+
+def same_weights_elsewhere(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """Point the built-in models at a link to the light model's file: another path, so it is loaded again."""
+    link = tmp_path / "same-weights.gguf"
+    link.symlink_to(local_model.model_file(LOCAL_MODEL))
+    monkeypatch.setenv(MODEL_PATH_ENV, str(link))
+
+
+def test_the_thread_setting_is_used_for_prompts_and_generation(
+    litellm: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    same_weights_elsewhere(monkeypatch, tmp_path)
+    monkeypatch.setenv(THREADS_ENV, "1")
+    response = litellm.completion(model=LOCAL_MODEL, messages=HELLO, max_tokens=8)
+    assert response.choices[0].message.content
+    with local_model.locked_model(LOCAL_MODEL) as llama:
+        assert (llama.n_threads, llama.n_threads_batch) == (1, 1)
+
+
+def test_a_thread_setting_that_is_not_a_number_is_named_in_the_error(
+    litellm: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    same_weights_elsewhere(monkeypatch, tmp_path)
+    monkeypatch.setenv(THREADS_ENV, "two")
+    with pytest.raises(litellm.BadRequestError, match=f"{THREADS_ENV} must be a whole number of threads"):
         litellm.completion(model=LOCAL_MODEL, messages=HELLO, max_tokens=8)
 
 
