@@ -48,20 +48,22 @@ def _run_engine() -> RunEngine:
 
     mode = runs_mode()
     engine = RunEngine(database(), data_dir(), mode=mode, sandbox_sweep_after_s=BACKGROUND_WORK_AFTER_S)
-    if mode == "local":
-        threading.Thread(target=_prewarm_litellm, name="roundtable-prewarm", daemon=True).start()
+    threading.Thread(target=_warm_up, args=(mode == "local",), name="roundtable-warm-up", daemon=True).start()
     return engine
 
 
-def _prewarm_litellm() -> None:
-    """Import litellm in the background once the first page is drawn, so the first run does not wait
-    the seconds its import takes."""
-    time.sleep(BACKGROUND_WORK_AFTER_S)
-    from components.llm.litellm_loader import get_litellm
+def _warm_up(import_litellm: bool) -> None:
+    """Once the first page is drawn: import litellm in the background when runs execute here (so the first
+    run does not wait the seconds its import takes), then take what is loaded out of the garbage collector.
 
-    get_litellm()
-    # Streamlit collects garbage after every script run; litellm's hundred thousand objects made that
-    # cost ~0.5 s per page switch. Frozen, the collector skips them.
+    Streamlit collects garbage after every script run (``runner.postScriptGC``); walking Streamlit's,
+    SQLAlchemy's and the studio's objects cost ~60 ms per page switch, litellm's hundred thousand ~0.5 s.
+    Frozen, the collector skips them (docs/performance.md)."""
+    time.sleep(BACKGROUND_WORK_AFTER_S)
+    if import_litellm:
+        from components.llm.litellm_loader import get_litellm
+
+        get_litellm()
     gc.freeze()
 
 
