@@ -117,7 +117,7 @@ def run_task(model: str, task: Task, seed: int) -> dict[str, Any]:
     replies = [e for e in events if isinstance(e, MessageSent) and e.sender == "coder"]
     reason = "solved" if solved else _why(error, runs, replies)
     first_tokens, rates = _stream_timings(events, TokenDelta)
-    return {"task": task.key, "seed": seed, "solved": solved, "seconds": seconds, "reason": reason,
+    return {"task": task.key, "seed": seed, "solved": solved, "seconds": seconds, "reason": reason, "error": error,
             "first_token_s": first_tokens, "tokens_per_s": rates,
             "outputs": [r.output[:300] for r in runs], "replies": [str(m.content or "")[:400] for m in replies]}
 

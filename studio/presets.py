@@ -25,7 +25,7 @@ PRESETS: dict[str, Preset] = {p.key: p for p in (
         "local", "Built-in local model (offline, no key)", "local/", "qwen2.5-coder-0.5b", None, None, False, False,
         "A small model runs inside Roundtable on this computer: no account, no key, no internet. Qwen2.5-Coder "
         "0.5B (the default) solves most short Python tasks; SmolLM2 135M is lighter and faster but weaker; "
-        "Qwen2.5-Coder 1.5B is better and slower, and installed on request. All are weak at long conversations.",
+        "Qwen2.5-Coder 1.5B is bigger and slower, about as good on short tasks, and installed on request. All are weak at long conversations.",
     ),
     Preset(
         "openai", "OpenAI", "", "gpt-4o-mini", None, "OPENAI_API_KEY", False, True,
