@@ -2,10 +2,14 @@
 latency across processes, and how soon an event of a run on a worker can reach a page.
 
     python -m benchmarks.workers [--runs 40] [--postgres-url URL] [--concurrency 2] [--samples 10]
+                                 [--model-delay 0.3]
 
-Every run is a round-robin group chat of two assistants for 6 model turns; the scripted model answers
-each call after 300 ms (a provider's latency). Local mode executes the runs as threads of this process;
-workers mode starts real ``python -m studio worker`` processes (``--concurrency`` slots each) and this
+Every run is a round-robin group chat of a user proxy and two assistants, 7 messages of which 4 are
+model calls; the scripted model answers each call after 300 ms (a provider's latency; ``--model-delay``
+sets another, e.g. a slow model's 3 s, where the runs wait on the model rather than on this machine's
+CPUs). Local mode executes the runs as threads of this process (litellm imported first, as the studio
+does in the background); workers mode starts real ``python -m studio worker`` processes
+(``--concurrency`` slots each) and this
 process only enqueues. Runs/minute counts from the first start to the last completion; scaling
 efficiency is runs/minute with N workers divided by N times the 1-worker figure. Stop and answer are
 asked from this process of runs held by a worker (the control plane's path) and timed until the run's
@@ -54,7 +58,7 @@ def team(api_base: str, human: bool = False) -> TeamDocument:
                     AgentSpec(name="a", kind="assistant", model="Scripted")],
             models=[model])
     return TeamDocument(
-        team=TeamSpec(name="Six turns", kind="group", members=["user", "a", "b"], initiator="user",
+        team=TeamSpec(name="Round robin", kind="group", members=["user", "a", "b"], initiator="user",
                       speaker_selection="round_robin", max_round=7),
         agents=[AgentSpec(name="user", kind="user_proxy", human_input_mode="NEVER"),
                 AgentSpec(name="a", kind="assistant", model="Scripted"),
@@ -167,6 +171,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--concurrency", type=int, default=2, help="slots per worker")
     parser.add_argument("--samples", type=int, default=10)
+    parser.add_argument("--model-delay", type=float, default=0.3, help="seconds the scripted model takes per call")
     parser.add_argument("--postgres-url", default=os.environ.get("ROUNDTABLE_TEST_POSTGRES_URL"))
     parser.add_argument("--page-switch", action="store_true",
                         help="also time the studio's page switch with 20 active runs (benchmarks.workers_page_switch)")
@@ -174,11 +179,15 @@ def main() -> None:
     if not args.postgres_url:
         raise SystemExit("give --postgres-url or set ROUNDTABLE_TEST_POSTGRES_URL")
     os.environ["OPENAI_API_KEY"] = "sk-bench"
+    load_before = os.getloadavg()[0]
     with ScriptedLLMServer() as llm, tempfile.TemporaryDirectory() as scratch:
-        llm.default = lambda body: say("ok", delay_s=0.3)
+        llm.default = lambda body: say("ok", delay_s=args.model_delay)
         rows: list[tuple[str, float]] = []
         with fresh_schema(args.postgres_url) as url:
             db = open_database(url)
+            from components.llm.litellm_loader import get_litellm
+
+            get_litellm()  # as the studio does in the background and a worker before it takes runs
             local = RunEngine(db, Path(scratch) / "local", mode="local")
             rows.append(("local (threads of one process)", throughput(db, local, llm.url, args.runs)))
             local.close()
@@ -195,7 +204,8 @@ def main() -> None:
             studio.close()
             db.close()
     one = rows[1][1]
-    print(f"{args.runs} runs of 6 model turns, 300 ms per model call, PostgreSQL")
+    print(f"{args.runs} runs of 4 model calls (7 messages), {args.model_delay * 1000:.0f} ms per model call, PostgreSQL, "
+          f"load average {load_before:.1f} -> {os.getloadavg()[0]:.1f}")
     print(f"{'mode':<34} {'runs/min':>9} {'efficiency':>11}")
     for (label, rate), count in zip(rows, (0, 1, 2, 4), strict=True):
         efficiency = f"{rate / (count * one):.2f}" if count else ""

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import base64
+import gc
 import logging
 import os
 import signal
@@ -79,6 +80,15 @@ async def serve(db: Database, engine: RunEngine, concurrency: int) -> None:
     threads.shutdown(wait=True)
 
 
+def _load_the_model_client() -> None:
+    """Import litellm before taking runs: a worker is there to call models, and its first run would otherwise
+    wait the seconds that import takes. What is loaded then leaves the garbage collector's walks."""
+    from components.llm.litellm_loader import get_litellm
+
+    get_litellm()
+    gc.freeze()
+
+
 def worker_command(args: argparse.Namespace) -> int:
     from storage import StorageError, open_database
     from studio.cli import EXIT_OK, EXIT_USAGE
@@ -95,6 +105,7 @@ def worker_command(args: argparse.Namespace) -> int:
     except (StorageError, RunsModeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    _load_the_model_client()
     engine = RunEngine(db, data_dir(), input_timeout_s=args.input_timeout, role="worker",
                        concurrency=args.concurrency)
     try:

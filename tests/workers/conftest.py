@@ -37,7 +37,7 @@ class Worker:
         self.lines: list[str] = []
         self._ready = threading.Event()
         threading.Thread(target=self._read, daemon=True).start()
-        if not self._ready.wait(60):
+        if not self._ready.wait(120):  # it imports litellm before it takes runs
             self.kill()
             raise AssertionError("the worker did not start:\n" + "".join(self.lines))
 
