@@ -27,12 +27,11 @@ _STYLE = f"""
 _COLLAPSE_ONCE = f"""
 <script>
 (function () {{
-  const top = window.parent;
   const flag = "{COLLAPSED_FLAG}";
-  if (top.innerWidth > {NARROW_PX} || top.sessionStorage.getItem(flag)) return;
-  top.sessionStorage.setItem(flag, "1");
-  const sidebar = top.document.querySelector('[data-testid="stSidebar"]');
-  const button = top.document.querySelector('[data-testid="stSidebarCollapseButton"] button');
+  if (window.innerWidth > {NARROW_PX} || window.sessionStorage.getItem(flag)) return;
+  window.sessionStorage.setItem(flag, "1");
+  const sidebar = document.querySelector('[data-testid="stSidebar"]');
+  const button = document.querySelector('[data-testid="stSidebarCollapseButton"] button');
   if (sidebar && button && sidebar.getAttribute("data-collapsed") === "false") button.click();
 }})();
 </script>
@@ -40,9 +39,8 @@ _COLLAPSE_ONCE = f"""
 
 
 def narrow_screen_layout() -> None:
-    """Once per page run, from the app's entry point."""
+    """Once per page run, from the app's entry point. The script runs in the page itself (``st.html``), not
+    in an iframe of its own, so it takes no room in the sidebar."""
     st.html(_STYLE)
     with st.sidebar:
-        import streamlit.components.v1 as components
-
-        components.html(_COLLAPSE_ONCE, height=0)
+        st.html(_COLLAPSE_ONCE, unsafe_allow_javascript=True)
