@@ -50,6 +50,9 @@ def _draw_footer(run_id: int, footer: Callable[[], None] | None, request_id: obj
         footer()
 
 
+_BUBBLE = "the streamed reply's bubble"  # what the typing slot shows, when it is not a status line
+
+
 def follow_run(
     db: Database, engine: RunEngine, run_id: int, footer: Callable[[], None] | None = None,
     shown_request: str | None | object = ...,
@@ -89,22 +92,16 @@ def follow_run(
         handle = engine.handle(run_id)  # set when this process executes the run: its streamed text
         new = events_after(db, run_id, last_seq)
         for item in new:
-            transcript.add(item)
-            last_seq = item.seq
             rounds += isinstance(item.event, MessageSent)
             speaker = _waiting_speaker([item], speaker)
-        state = (run.status, int(time.time()))  # the header is costly to redraw: at most once a second
-        if state != drawn:
-            with header.container():
-                render_run_header(run, rounds)
-            drawn = state
         if handle is not None:
             live = handle.live_text()
         else:  # executed by another process (a worker): its streamed text as last shared
             live = live_text(db, run_id) if run.status == "running" else None
+        # The typing slot first: a finished reply's bubble goes before its message is drawn, never both.
         if live and live[0] in members:
             agent, text = live
-            status_line = None
+            status_line = _BUBBLE  # whatever comes next replaces the bubble, even no line at all
             with typing.container():
                 with st.chat_message(agent, avatar=avatar_uri(agent, agent_color(agent, members))):
                     st.markdown(f"**{agent}** is writing…")
@@ -120,6 +117,14 @@ def follow_run(
                     typing.caption(safe_markdown(f":material/more_horiz: {line}"))
                 else:
                     typing.empty()
+        for item in new:
+            transcript.add(item)
+            last_seq = item.seq
+        state = (run.status, int(time.time()))  # the header is costly to redraw: at most once a second
+        if state != drawn:
+            with header.container():
+                render_run_header(run, rounds)
+            drawn = state
         pending = engine.pending(run_id, run.status)
         if (pending.request_id if pending else None) != shown_request:
             st.rerun()  # draw the answer box for the new question, or take away the answered one
