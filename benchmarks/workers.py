@@ -9,9 +9,8 @@ model calls; the scripted model answers each call after 300 ms (a provider's lat
 sets another, e.g. a slow model's 3 s, where the runs wait on the model rather than on this machine's
 CPUs). Local mode executes the runs as threads of this process (litellm imported first, as the studio
 does in the background); workers mode starts real ``python -m studio worker`` processes
-(``--concurrency`` slots each) and this
-process only enqueues. Runs/minute counts from the first start to the last completion; scaling
-efficiency is runs/minute with N workers divided by N times the 1-worker figure. Stop and answer are
+(``--concurrency`` slots each) and this process only enqueues. Runs/minute counts from the first start
+to the last completion; scaling efficiency is runs/minute with N workers divided by N times the 1-worker figure. Stop and answer are
 asked from this process of runs held by a worker (the control plane's path) and timed until the run's
 status shows the effect. Event-to-page: the time from an event's publication on the worker to its
 arrival in this process polling "events after seq N" every 0.1 s, as the live page does. Everything
@@ -37,6 +36,7 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from components.llm.litellm_loader import get_litellm
 from components.llm.scripted import ScriptedLLMServer, hang, say
 from storage import Database, open_database
 from storage.control import request_stop, send_answer
@@ -185,8 +185,6 @@ def main() -> None:
         rows: list[tuple[str, float]] = []
         with fresh_schema(args.postgres_url) as url:
             db = open_database(url)
-            from components.llm.litellm_loader import get_litellm
-
             get_litellm()  # as the studio does in the background and a worker before it takes runs
             local = RunEngine(db, Path(scratch) / "local", mode="local")
             rows.append(("local (threads of one process)", throughput(db, local, llm.url, args.runs)))

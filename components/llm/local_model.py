@@ -131,7 +131,7 @@ def n_threads() -> int:
     value = os.environ.get(THREADS_ENV, "").strip()
     if not value:
         return N_THREADS
-    if not value.isdigit() or int(value) < 1:
+    if not value.isdecimal() or int(value) < 1:  # isdigit would let "²" through to int()
         raise ValueError(f"{THREADS_ENV} must be a whole number of threads, 1 or more (it is {value!r})")
     return int(value)
 
