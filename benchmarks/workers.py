@@ -10,13 +10,13 @@ sets another, e.g. a slow model's 3 s, where the runs wait on the model rather t
 CPUs). Local mode executes the runs as threads of this process (litellm imported first, as the studio
 does in the background); workers mode starts real ``python -m studio worker`` processes
 (``--concurrency`` slots each) and this process only enqueues. Runs/minute counts from the first start
-to the last completion; scaling efficiency is runs/minute with N workers divided by N times the 1-worker figure. Stop and answer are
-asked from this process of runs held by a worker (the control plane's path) and timed until the run's
-status shows the effect. Event-to-page: the time from an event's publication on the worker to its
-arrival in this process polling "events after seq N" every 0.1 s, as the live page does. Everything
-runs in a fresh schema of the PostgreSQL database (``$ROUNDTABLE_TEST_POSTGRES_URL`` by default),
-dropped afterwards. ``--page-switch`` adds the studio's page switch time with 20 active runs, local vs
-workers (``benchmarks.workers_page_switch``, real Chromium).
+to the last completion; scaling efficiency is runs/minute with N workers divided by N times the 1-worker
+figure. Stop and answer are asked from this process of runs held by a worker (the control plane's path)
+and timed until the run's status shows the effect. Event-to-page: the time from an event's publication
+on the worker to its arrival in this process polling "events after seq N" every 0.1 s, as the live page
+does. Everything runs in a fresh schema of the PostgreSQL database (``$ROUNDTABLE_TEST_POSTGRES_URL`` by
+default), dropped afterwards. ``--page-switch`` adds the studio's page switch time with 20 active runs,
+local vs workers (``benchmarks.workers_page_switch``, real Chromium).
 """
 
 from __future__ import annotations
